@@ -1,0 +1,1 @@
+"""Commonweal: a platform for sustainable social value with a verifiable public ledger."""

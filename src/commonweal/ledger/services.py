@@ -1,0 +1,26 @@
+"""Writing money events to the outbox, inside the caller's transaction."""
+
+import logging
+
+import rfc8785
+from django.db import transaction
+
+from commonweal.ledger.models import OutboxEntry
+
+__all__ = ["outbox_append", "ENTRY_VERSION", "FORBIDDEN_ENTRY_KEYS"]
+
+logger = logging.getLogger("commonweal.ledger")
+
+ENTRY_VERSION = 1
+# Keys that would carry personal data; an entry holding one is a programming error.
+FORBIDDEN_ENTRY_KEYS = frozenset({"name", "phone", "email", "address", "id_number", "donor_name"})
+
+
+def outbox_append(*, entry_type: str, subject_id: str, fields: dict) -> OutboxEntry:
+    """Append one versioned entry; must run inside the transaction of the money event."""
+    assert transaction.get_connection().in_atomic_block, "outbox rows are written inside the event's transaction"
+    assert not FORBIDDEN_ENTRY_KEYS & fields.keys(), "personal data never enters the log"
+    entry = {"v": ENTRY_VERSION, "type": entry_type, "id": subject_id, **fields}
+    row = OutboxEntry.objects.create(entry_type=entry_type, subject_id=subject_id, canonical_json=rfc8785.dumps(entry))
+    logger.info("outbox_append type=%s id=%s outbox=%s", entry_type, subject_id, row.pk)
+    return row
