@@ -18,6 +18,8 @@ from typing import Any, Callable
 from urllib.parse import urlencode
 
 import pytest
+from hypothesis import HealthCheck, given, settings
+from hypothesis import strategies as st
 from cryptography import x509
 from cryptography.hazmat.primitives import hashes, serialization
 from cryptography.hazmat.primitives.asymmetric import ec, padding, rsa
@@ -38,17 +40,38 @@ from commonweal.giving.providers import (
     yuan_to_fen,
 )
 
+
+
+@pytest.fixture(autouse=True)
+def _english_free_mail():
+    """This module is pure (no Django): override tests/conftest.py's settings-based autouse
+    fixture of the same name, so it also runs with ``-p no:django``."""
+    yield
+
+
 UTC = timezone.utc
 CST = timezone(timedelta(hours=8))
 NOW = datetime(2025, 3, 1, 4, 0, 0, tzinfo=UTC)  # 12:00 in Asia/Shanghai
 NOW_TS = int(NOW.timestamp())
 
 
-def rejected_code(provider: str, credentials, headers, body, now=NOW) -> str:
+def rejection(provider: str, credentials, headers, body, now=NOW) -> PaymentRejected:
     with pytest.raises(PaymentRejected) as info:
         get_provider(provider).verify_notification(credentials=credentials, headers=headers, body=body, now=now)
     assert info.value.message  # every refusal says why
-    return info.value.code
+    return info.value
+
+
+def rejected_code(provider: str, credentials, headers, body, now=NOW) -> str:
+    return rejection(provider, credentials, headers, body, now).code
+
+
+def assert_rejected(fault_id: str, provider: str, built, code: str) -> None:
+    """The expected code; a "missing-<field>" fault must also name the field in its message."""
+    error = rejection(provider, *built)
+    assert error.code == code, error.message
+    if fault_id.startswith("missing-") and code == "malformed_notification":
+        assert fault_id.removeprefix("missing-").replace("buyer", "buyer_id") in error.message.lower()
 
 
 # --------------------------------------------------------------------------------------------
@@ -210,9 +233,9 @@ SANDBOX_FAULTS = [
 ]
 
 
-@pytest.mark.parametrize(("build", "code"), [pytest.param(b, c, id=i) for i, b, c in SANDBOX_FAULTS])
-def test_sandbox_rejects(build, code):
-    assert rejected_code("sandbox", *build()) == code
+@pytest.mark.parametrize(("fault_id", "build", "code"), [pytest.param(i, b, c, id=i) for i, b, c in SANDBOX_FAULTS])
+def test_sandbox_rejects(fault_id, build, code):
+    assert_rejected(fault_id, "sandbox", build(), code)
 
 
 def test_sandbox_window_edges_are_accepted():
@@ -497,8 +520,7 @@ def _special(build: WeChatBuild, fault_id: str) -> WeChatBuild:
 )
 def test_wechatpay_rejects(keys, fault_id, change, code):
     build = replace(WeChatBuild(keys), **change)
-    creds, headers, body = _special(build, fault_id).build()
-    assert rejected_code("wechatpay", creds, headers, body) == code
+    assert_rejected(fault_id, "wechatpay", _special(build, fault_id).build(), code)
 
 
 def test_wechatpay_rejects_a_signed_body_that_is_not_json(keys):
@@ -647,9 +669,9 @@ ALIPAY_FAULTS = [
 ]
 
 
-@pytest.mark.parametrize(("kwargs", "code"), [pytest.param(k, c, id=i) for i, k, c in ALIPAY_FAULTS])
-def test_alipay_rejects(keys, kwargs, code):
-    assert rejected_code("alipay", *alipay_request(keys, **kwargs)) == code
+@pytest.mark.parametrize(("fault_id", "kwargs", "code"), [pytest.param(i, k, c, id=i) for i, k, c in ALIPAY_FAULTS])
+def test_alipay_rejects(keys, fault_id, kwargs, code):
+    assert_rejected(fault_id, "alipay", alipay_request(keys, **kwargs), code)
 
 
 @pytest.mark.parametrize(
@@ -796,3 +818,50 @@ def test_responses():
     assert (status, json.loads(body)) == (400, {"error": {"code": "timestamp_stale", "message": "stale"}})
     status, _, _ = get_provider("sandbox").failure_response(InvalidInput("sandbox credential secret: ..."))
     assert status == 500  # a configuration problem: let the sender retry after it is fixed
+
+
+# --------------------------------------------------------------------------------------------
+# fuzz: whatever arrives, the answer is a PaymentRejected, never another exception
+
+_HEADER_NAMES = st.sampled_from([
+    "X-Sandbox-Timestamp", "X-Sandbox-Signature", "Wechatpay-Timestamp", "Wechatpay-Nonce",
+    "Wechatpay-Signature", "Wechatpay-Serial", "wechatpay-serial", "Content-Type",
+])
+_FUZZ = settings(max_examples=int(os.environ.get("PROVIDER_FUZZ_EXAMPLES", "150")), deadline=None, suppress_health_check=[HealthCheck.function_scoped_fixture])
+
+
+@_FUZZ
+@given(
+    provider=st.sampled_from(["sandbox", "wechatpay", "alipay"]),
+    headers=st.dictionaries(_HEADER_NAMES, st.one_of(st.text(max_size=80), st.just(str(NOW_TS))), max_size=6),
+    body=st.one_of(
+        st.binary(max_size=300),
+        st.dictionaries(st.sampled_from(list(ALIPAY_PARAMS) + ["sign", "sign_type"]), st.text(max_size=20)).map(
+            lambda d: urlencode(d).encode()
+        ),
+    ),
+)
+def test_fuzzed_notifications_are_rejected_cleanly(keys, provider, headers, body):
+    creds = _good_credentials(keys)[provider]
+    with pytest.raises(PaymentRejected):
+        get_provider(provider).verify_notification(credentials=creds, headers=headers, body=body, now=NOW)
+
+
+@_FUZZ
+@given(
+    mutate=st.dictionaries(
+        st.sampled_from(["out_trade_no", "transaction_id", "amount_fen", "currency", "paid_at", "payer", "extra"]),
+        st.one_of(st.none(), st.booleans(), st.integers(), st.floats(allow_nan=False), st.text(max_size=70),
+                  st.lists(st.integers(), max_size=2), st.dictionaries(st.text(max_size=3), st.integers(), max_size=2)),
+    )
+)
+def test_fuzzed_authentic_sandbox_bodies_parse_or_are_rejected_cleanly(mutate):
+    """Authentic (correctly signed) bodies with hostile field values reach the field parser."""
+    headers, body = sandbox_request({**SANDBOX_PAYLOAD, **mutate})
+    try:
+        got = get_provider("sandbox").verify_notification(credentials=SANDBOX_CREDS, headers=headers, body=body, now=NOW)
+    except PaymentRejected as exc:
+        assert exc.code == "malformed_notification"
+    else:
+        assert type(got.amount_fen) is int and got.amount_fen > 0
+        assert got.paid_at.utcoffset() == timedelta(0)

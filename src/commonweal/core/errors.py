@@ -55,7 +55,9 @@ class PaymentRejected(DomainError):
     """A payment notification was refused: forged, stale, mismatched or unknown.
 
     Codes: ``signature_invalid``, ``timestamp_stale``, ``amount_mismatch``,
-    ``currency_mismatch``, ``unknown_intent``, ``malformed_notification``, ``decrypt_failed``.
+    ``currency_mismatch``, ``unknown_intent``, ``malformed_notification``, ``decrypt_failed``,
+    ``merchant_mismatch`` (notification for another mchid/appid/app_id), ``not_paid`` (the trade
+    state is not a successful payment), ``charge_declined`` (a recurring charge was refused).
     """
 
     code = "payment_rejected"

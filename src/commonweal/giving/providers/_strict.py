@@ -129,8 +129,14 @@ def load_json_object(data: bytes, what: str) -> dict[str, Any]:
     return value
 
 
+def _require(obj: Mapping[str, Any], key: str, what: str) -> Any:
+    if key not in obj:
+        raise rejected(MALFORMED, f"{what}.{key} is missing")
+    return obj[key]
+
+
 def get_object(obj: Mapping[str, Any], key: str, what: str) -> dict[str, Any]:
-    value = obj.get(key)
+    value = _require(obj, key, what)
     if not isinstance(value, dict):
         raise rejected(MALFORMED, f"{what}.{key} must be an object, got {show(value)}")
     return value
@@ -146,7 +152,7 @@ def get_str(
     allow_empty: bool = False,
 ) -> str:
     """A string field; ``token`` restricts it to printable ASCII without spaces."""
-    value = obj.get(key)
+    value = _require(obj, key, what)
     if not isinstance(value, str):
         raise rejected(MALFORMED, f"{what}.{key} must be a string, got {show(value)}")
     if value == "" and allow_empty:
@@ -172,7 +178,7 @@ def check_amount(amount_fen: int, what: str) -> int:
 
 def get_amount(obj: Mapping[str, Any], key: str, what: str) -> int:
     """A JSON integer amount in fen (not a bool, float or string)."""
-    value = obj.get(key)
+    value = _require(obj, key, what)
     if type(value) is not int:
         raise rejected(MALFORMED, f"{what}.{key} must be a JSON integer number of fen, got {show(value)}")
     return check_amount(value, f"{what}.{key}")

@@ -98,7 +98,8 @@ def _confirm(notification: PaymentNotification, recipient_org: Organization) -> 
         monthly_plan_id=intent.monthly_plan_id,
         confirmed_at=notification.paid_at,
     )
-    DonationIntent.objects.filter(pk=intent.pk).update(status=IntentStatus.PAID)
+    intent.status = IntentStatus.PAID
+    intent.save(update_fields=["status"])
     Project.objects.filter(pk=intent.project_id).update(
         raised_fen=F("raised_fen") + donation.amount_fen, donation_count=F("donation_count") + 1
     )

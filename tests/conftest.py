@@ -1,0 +1,24 @@
+import os
+from pathlib import Path
+
+import pytest
+
+REPO_ROOT = Path(__file__).resolve().parent.parent
+STANDARDS = REPO_ROOT.parent / "shared" / "standards"
+
+
+@pytest.fixture
+def standards_dir() -> Path:
+    if not STANDARDS.exists():
+        pytest.fail(f"reference data not found at {STANDARDS}")
+    return STANDARDS
+
+
+def on_postgres() -> bool:
+    return os.environ.get("DATABASE_URL", "").startswith(("postgres://", "postgresql://"))
+
+
+@pytest.fixture(autouse=True)
+def _english_free_mail(settings):
+    settings.EMAIL_BACKEND = "django.core.mail.backends.locmem.EmailBackend"
+    settings.TASKS = {"default": {"BACKEND": "django_tasks.backends.immediate.ImmediateBackend"}}
