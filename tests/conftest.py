@@ -19,6 +19,8 @@ def on_postgres() -> bool:
 
 
 @pytest.fixture(autouse=True)
-def _english_free_mail(settings):
+def _fast_and_local(settings):
+    """Local mail, tasks run immediately, cheap password hashing."""
+    settings.PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]
     settings.EMAIL_BACKEND = "django.core.mail.backends.locmem.EmailBackend"
     settings.TASKS = {"default": {"BACKEND": "django_tasks.backends.immediate.ImmediateBackend"}}

@@ -1,12 +1,16 @@
 """tests/core holds pure tests: no database and no Django settings.
 
-The repository-wide autouse fixture that adjusts ``settings`` needs pytest-django; overriding
-it here by name keeps these tests runnable with ``-p no:django`` as well as in the full suite.
+The repository-wide autouse fixtures adjust pytest-django's ``settings`` fixture. Here
+``settings`` is a plain namespace instead, so these tests run with ``-p no:django`` as well as
+in the full suite, and a core test that starts to depend on Django settings fails loudly.
 """
+
+from types import SimpleNamespace
 
 import pytest
 
 
-@pytest.fixture(autouse=True)
-def _english_free_mail():
-    """Nothing to configure: core code sends no mail and runs no tasks."""
+@pytest.fixture
+def settings():
+    """A throwaway namespace: writes from the root conftest land here and go nowhere."""
+    return SimpleNamespace()

@@ -135,7 +135,7 @@ def test_adjacent_transpositions_are_rejected(code):
         ),
         ("53100000500019795B", "credit code check character should be 'A', got 'B'"),
         ("53100000500019795Y", "credit code check character should be 'A', got 'Y'"),
-        ("53100000500019796A", "credit code check character should be 'P', got 'A'"),
+        ("53100000500019796A", "credit code check character should be 'D', got 'A'"),
     ],
 )
 def test_rejections_say_what_is_wrong(text, message):
@@ -189,7 +189,7 @@ def test_check_char_refuses_bad_input(bad):
         ("50001979", "5"),  # China Social Welfare Foundation
         ("55138508", "2"),  # Xiaomi
         ("72861193", "9"),
-        ("D2143612", "5"),  # GB 11714 worked example D2143612-5
+        ("D2143569", "X"),  # the GB 11714 worked example, D2143569-X
     ],
 )
 def test_organization_check_char(body, check):

@@ -14,6 +14,7 @@ import json
 import os
 from dataclasses import dataclass, field, replace
 from datetime import datetime, timedelta, timezone
+from types import SimpleNamespace
 from typing import Any, Callable
 from urllib.parse import urlencode
 
@@ -42,11 +43,12 @@ from commonweal.giving.providers import (
 
 
 
-@pytest.fixture(autouse=True)
-def _english_free_mail():
-    """This module is pure (no Django): override tests/conftest.py's settings-based autouse
-    fixture of the same name, so it also runs with ``-p no:django``."""
-    yield
+@pytest.fixture
+def settings():
+    """This module is pure (no Django). tests/conftest.py's autouse fixtures adjust pytest-django's
+    ``settings``; here they get a throwaway namespace instead, so the module also runs (and runs
+    the same) with ``-p no:django``."""
+    return SimpleNamespace()
 
 
 UTC = timezone.utc

@@ -133,7 +133,7 @@ def _check_ready_for_review(project: Project) -> None:
 def project_transition(*, project: Project, to: str, actor, reason: str = "") -> Project:
     """Move a project along one edge of ``PROJECT_TRANSITIONS``."""
     with transaction.atomic(durable=True):
-        project = Project.objects.select_for_update().select_related("org", "partner_org").get(pk=project.pk)
+        project = Project.objects.select_for_update(of=("self",)).select_related("org", "partner_org").get(pk=project.pk)
         rule = PROJECT_TRANSITIONS.get((project.status, to))
         if rule is None:
             raise Conflict(f"a project cannot go from {project.status} to {to}", code="illegal_transition")

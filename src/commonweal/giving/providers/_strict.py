@@ -166,7 +166,9 @@ def get_str(
 def check_token(value: str, what: str, *, max_len: int = 64) -> str:
     """The same rule as ``get_str`` for a value that is already a string (form fields)."""
     if not value or len(value) > max_len or not _TOKEN_RE.fullmatch(value):
-        raise rejected(MALFORMED, f"{what} must be 1 to {max_len} characters of printable ASCII without spaces, got {show(value)}")
+        raise rejected(
+            MALFORMED, f"{what} must be 1 to {max_len} characters of printable ASCII without spaces, got {show(value)}"
+        )
     return value
 
 
@@ -194,7 +196,9 @@ def parse_rfc3339(text: str, what: str, *, utc_only: bool = False) -> datetime:
     """An RFC 3339 date-time with an explicit offset, returned in UTC."""
     match = _RFC3339_RE.fullmatch(text) if isinstance(text, str) else None
     if match is None:
-        raise rejected(MALFORMED, f"{what} must be an RFC 3339 date-time like 2025-01-31T08:00:00+08:00, got {show(text)}")
+        raise rejected(
+            MALFORMED, f"{what} must be an RFC 3339 date-time like 2025-01-31T08:00:00+08:00, got {show(text)}"
+        )
     year, month, day, hour, minute, second, fraction, offset = match.groups()
     if offset == "Z":
         tz = UTC

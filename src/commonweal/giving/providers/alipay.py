@@ -134,7 +134,9 @@ class AlipayProvider:
     def validate_credentials(self, credentials: Mapping[str, str]) -> None:
         s.check_credential_keys(self.name, credentials, self.credential_fields)
         if not _DIGITS_RE.fullmatch(credentials["app_id"]):
-            raise s.credentials_error(self.name, "app_id", f"must be the digits of the app id, got {s.show(credentials['app_id'])}")
+            raise s.credentials_error(
+                self.name, "app_id", f"must be the digits of the app id, got {s.show(credentials['app_id'])}"
+            )
         try:
             _load_public_key(credentials["alipay_public_key_pem"].strip())
         except (ValueError, TypeError, UnicodeEncodeError, UnsupportedAlgorithm) as exc:
@@ -177,7 +179,9 @@ class AlipayProvider:
         try:
             public_key.verify(signature, signed_content(params), padding.PKCS1v15(), hashes.SHA256())
         except InvalidSignature:
-            raise s.rejected(s.SIGNATURE_INVALID, "alipay sign does not verify with the configured Alipay public key") from None
+            raise s.rejected(
+                s.SIGNATURE_INVALID, "alipay sign does not verify with the configured Alipay public key"
+            ) from None
 
         # 4. The authentic parameters: merchant, freshness, state, then the fields we keep.
         what = "alipay notification"
@@ -188,7 +192,9 @@ class AlipayProvider:
                 f"notification is for app_id {s.show(app_id)}, this organization is configured with "
                 f"app_id {s.show(credentials['app_id'])}",
             )
-        notify_time = _parse_china_time(s.get_str(params, "notify_time", what, max_len=19, token=False), f"{what}.notify_time")
+        notify_time = _parse_china_time(
+            s.get_str(params, "notify_time", what, max_len=19, token=False), f"{what}.notify_time"
+        )
         age = now - notify_time
         if age > self.max_age or -age > self.max_future:
             raise s.rejected(
@@ -212,7 +218,9 @@ class AlipayProvider:
             provider_txn_id=s.get_str(params, "trade_no", what),
             amount_fen=yuan_to_fen(s.get_str(params, "total_amount", what, max_len=16), f"{what}.total_amount"),
             currency="CNY",  # total_amount is always in yuan for domestic Alipay
-            paid_at=_parse_china_time(s.get_str(params, "gmt_payment", what, max_len=19, token=False), f"{what}.gmt_payment"),
+            paid_at=_parse_china_time(
+                s.get_str(params, "gmt_payment", what, max_len=19, token=False), f"{what}.gmt_payment"
+            ),
             payer_reference=s.get_str(params, payer_key, what, max_len=128),
         )
 

@@ -104,11 +104,15 @@ class SandboxProvider:
         s.check_credential_keys(self.name, credentials, self.credential_fields, self.optional_credential_fields)
         if len(credentials["secret"]) < MIN_SECRET_LENGTH:
             raise s.credentials_error(
-                self.name, "secret", f"must be at least {MIN_SECRET_LENGTH} characters, got {len(credentials['secret'])}"
+                self.name,
+                "secret",
+                f"must be at least {MIN_SECRET_LENGTH} characters, got {len(credentials['secret'])}",
             )
         decline = credentials.get("decline_recurring")
         if decline is not None and decline not in ("true", "false"):
-            raise s.credentials_error(self.name, "decline_recurring", f'must be "true" or "false", got {s.show(decline)}')
+            raise s.credentials_error(
+                self.name, "decline_recurring", f'must be "true" or "false", got {s.show(decline)}'
+            )
 
     def verify_notification(
         self,

@@ -81,7 +81,9 @@ class WeChatPayProvider:
     def validate_credentials(self, credentials: Mapping[str, str]) -> None:
         s.check_credential_keys(self.name, credentials, self.credential_fields)
         if not _DIGITS_RE.fullmatch(credentials["mchid"]):
-            raise s.credentials_error(self.name, "mchid", f"must be the digits of the merchant id, got {s.show(credentials['mchid'])}")
+            raise s.credentials_error(
+                self.name, "mchid", f"must be the digits of the merchant id, got {s.show(credentials['mchid'])}"
+            )
         try:
             s.check_token(credentials["appid"], "appid", max_len=32)
         except PaymentRejected:
@@ -122,7 +124,8 @@ class WeChatPayProvider:
         timestamp = s.parse_uint(timestamp_text, f"header {TIMESTAMP_HEADER}", max_digits=12)
         if len(nonce) > _MAX_NONCE or not _PRINTABLE_RE.fullmatch(nonce):
             raise s.rejected(
-                s.MALFORMED, f"header {NONCE_HEADER} must be 1 to {_MAX_NONCE} printable ASCII characters, got {s.show(nonce)}"
+                s.MALFORMED,
+                f"header {NONCE_HEADER} must be 1 to {_MAX_NONCE} printable ASCII characters, got {s.show(nonce)}",
             )
         s.check_window(sent_at=timestamp, now=now, window_s=self.timestamp_window_s, what=f"header {TIMESTAMP_HEADER}")
 
@@ -136,16 +139,22 @@ class WeChatPayProvider:
 
         # 3. RSA-SHA256 PKCS#1 v1.5 over "timestamp\nnonce\nbody\n", using the header texts as sent.
         if len(signature_b64) > _MAX_SIGNATURE_B64:
-            raise s.rejected(s.SIGNATURE_INVALID, f"header {SIGNATURE_HEADER} is longer than {_MAX_SIGNATURE_B64} characters")
+            raise s.rejected(
+                s.SIGNATURE_INVALID, f"header {SIGNATURE_HEADER} is longer than {_MAX_SIGNATURE_B64} characters"
+            )
         try:
             signature = base64.b64decode(signature_b64, validate=True)
         except (binascii.Error, ValueError):
-            raise s.rejected(s.SIGNATURE_INVALID, f"header {SIGNATURE_HEADER} is not valid base64: {s.show(signature_b64)}") from None
+            raise s.rejected(
+                s.SIGNATURE_INVALID, f"header {SIGNATURE_HEADER} is not valid base64: {s.show(signature_b64)}"
+            ) from None
         message = b"%s\n%s\n%s\n" % (timestamp_text.encode("ascii"), nonce.encode("ascii"), bytes(body))
         try:
             public_key.verify(signature, message, padding.PKCS1v15(), hashes.SHA256())
         except InvalidSignature:
-            raise s.rejected(s.SIGNATURE_INVALID, "WeChat Pay signature does not verify with the platform certificate") from None
+            raise s.rejected(
+                s.SIGNATURE_INVALID, "WeChat Pay signature does not verify with the platform certificate"
+            ) from None
 
         # 4. The authentic envelope, then AEAD_AES_256_GCM decryption of the resource.
         envelope = s.load_json_object(body, "wechatpay notification")
@@ -162,20 +171,25 @@ class WeChatPayProvider:
         if associated_data is None:
             associated_data = ""  # WeChat documents it as possibly empty; some senders write null
         if not isinstance(associated_data, str) or not associated_data.isascii():
-            raise s.rejected(s.MALFORMED, f"{what}.associated_data must be an ASCII string, got {s.show(associated_data)}")
+            raise s.rejected(
+                s.MALFORMED, f"{what}.associated_data must be an ASCII string, got {s.show(associated_data)}"
+            )
         try:
             ciphertext = base64.b64decode(ciphertext_b64, validate=True)
         except (binascii.Error, ValueError):
             raise s.rejected(s.MALFORMED, f"{what}.ciphertext is not valid base64: {s.show(ciphertext_b64)}") from None
         if len(ciphertext) <= 16:
-            raise s.rejected(s.DECRYPT_FAILED, f"{what}.ciphertext is {len(ciphertext)} bytes, shorter than a GCM tag plus data")
+            raise s.rejected(
+                s.DECRYPT_FAILED, f"{what}.ciphertext is {len(ciphertext)} bytes, shorter than a GCM tag plus data"
+            )
         try:
             plaintext = AESGCM(credentials["apiv3_key"].encode("ascii")).decrypt(
                 resource_nonce.encode("ascii"), ciphertext, associated_data.encode("ascii")
             )
         except InvalidTag:
             raise s.rejected(
-                s.DECRYPT_FAILED, "WeChat Pay resource does not decrypt: wrong APIv3 key, or tampered ciphertext, nonce or associated data"
+                s.DECRYPT_FAILED,
+                "WeChat Pay resource does not decrypt: wrong APIv3 key, or tampered ciphertext, nonce or associated data",
             ) from None
 
         # 5. The transaction: merchant, state, then the fields we keep.

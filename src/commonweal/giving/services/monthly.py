@@ -87,7 +87,7 @@ def monthly_charge(*, plan: MonthlyPlan, today: dt.date) -> str:
     """Attempt this period's charge of one plan: "succeeded", "failed", "paused" or "skipped"."""
     period = today.strftime("%Y-%m")
     with transaction.atomic(durable=True):
-        plan = MonthlyPlan.objects.select_for_update().select_related("project").get(pk=plan.pk)
+        plan = MonthlyPlan.objects.select_for_update(of=("self",)).select_related("project").get(pk=plan.pk)
         if plan.status != PlanStatus.ACTIVE or plan.next_charge_on > today:
             return "skipped"  # charged, paused or cancelled since the due list was read
         attempt = plan.charges.filter(period=period).count() + 1

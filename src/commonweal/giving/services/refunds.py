@@ -25,7 +25,7 @@ def refund_create(*, donation: Donation, amount_fen: int, reason: str, actor) ->
     if not reason.strip():
         raise InvalidInput("a refund needs a reason", field="reason")
     with transaction.atomic(durable=True):
-        donation = Donation.objects.select_for_update().select_related("project", "recipient_org").get(pk=donation.pk)
+        donation = Donation.objects.select_for_update(of=("self",)).select_related("project", "recipient_org").get(pk=donation.pk)
         allowed = getattr(actor, "is_operator", False) or member_role(actor, donation.recipient_org) in (Role.ADMIN, Role.FINANCE)
         if not allowed:
             raise NotFound(f"no donation {donation.public_id!r} in your console")
