@@ -19,8 +19,11 @@ def on_postgres() -> bool:
 
 
 @pytest.fixture(autouse=True)
-def _fast_and_local(settings):
-    """Local mail, tasks run immediately, cheap password hashing."""
+def _fast_and_local(request):
+    """Local mail, tasks run immediately, cheap password hashing (only where Django is loaded)."""
+    if not request.config.pluginmanager.has_plugin("django"):
+        return
+    settings = request.getfixturevalue("settings")
     settings.PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]
     settings.EMAIL_BACKEND = "django.core.mail.backends.locmem.EmailBackend"
     settings.TASKS = {"default": {"BACKEND": "django_tasks.backends.immediate.ImmediateBackend"}}

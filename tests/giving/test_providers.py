@@ -14,12 +14,12 @@ import json
 import os
 from dataclasses import dataclass, field, replace
 from datetime import datetime, timedelta, timezone
-from types import SimpleNamespace
 from typing import Any, Callable
 from urllib.parse import urlencode
 
 import pytest
-from hypothesis import HealthCheck, given, settings
+from hypothesis import HealthCheck, given
+from hypothesis import settings as hypothesis_settings
 from hypothesis import strategies as st
 from cryptography import x509
 from cryptography.hazmat.primitives import hashes, serialization
@@ -41,14 +41,6 @@ from commonweal.giving.providers import (
     yuan_to_fen,
 )
 
-
-
-@pytest.fixture
-def settings():
-    """This module is pure (no Django). tests/conftest.py's autouse fixtures adjust pytest-django's
-    ``settings``; here they get a throwaway namespace instead, so the module also runs (and runs
-    the same) with ``-p no:django``."""
-    return SimpleNamespace()
 
 
 UTC = timezone.utc
@@ -829,7 +821,7 @@ _HEADER_NAMES = st.sampled_from([
     "X-Sandbox-Timestamp", "X-Sandbox-Signature", "Wechatpay-Timestamp", "Wechatpay-Nonce",
     "Wechatpay-Signature", "Wechatpay-Serial", "wechatpay-serial", "Content-Type",
 ])
-_FUZZ = settings(max_examples=int(os.environ.get("PROVIDER_FUZZ_EXAMPLES", "150")), deadline=None, suppress_health_check=[HealthCheck.function_scoped_fixture])
+_FUZZ = hypothesis_settings(max_examples=int(os.environ.get("PROVIDER_FUZZ_EXAMPLES", "150")), deadline=None, suppress_health_check=[HealthCheck.function_scoped_fixture])
 
 
 @_FUZZ
