@@ -142,7 +142,8 @@ def test_rfc3339_rejects_unknown_timespec():
         rfc3339(datetime(2024, 9, 5, tzinfo=UTC), timespec="auto")
 
 
-@given(st.datetimes(timezones=st.sampled_from([UTC, SHANGHAI, timezone(timedelta(hours=-7))])))
+# From 1992: China's 1986-1991 summer time leaves wall-clock times that never existed.
+@given(st.datetimes(min_value=datetime(1992, 1, 1), timezones=st.sampled_from([UTC, SHANGHAI, timezone(timedelta(hours=-7))])))
 def test_rfc3339_round_trips(dt):
     text = rfc3339(dt, timespec="microseconds")
     assert text.endswith("Z")
