@@ -140,10 +140,20 @@ class TestTilePaths:
         assert format_tile_path(ref) == path
         assert parse_tile_path(path) == ref
 
-    @given(level=st.integers(0, 6), index=st.integers(0, 2**40), width=st.integers(1, 256), entries=st.booleans())
-    def test_any_tile_round_trips(self, level, index, width, entries):
+    @given(data=st.data(), level=st.integers(0, 7), width=st.integers(1, 256), entries=st.booleans())
+    def test_any_tile_round_trips(self, data, level, width, entries):
+        # Tiles of trees below 2^64 leaves: index · 256^(level+1) < 2^64.
+        index = data.draw(st.integers(0, (2**64 >> (8 * (level + 1))) - 1), label="index")
         ref = BundleRef(index=index, width=width) if entries else TileRef(level=level, index=index, width=width)
         assert parse_tile_path(format_tile_path(ref)) == ref
+
+    def test_index_limit(self):
+        assert TileRef(level=7, index=0, width=1)
+        with pytest.raises(TileError):
+            TileRef(level=7, index=1, width=1)
+        assert BundleRef(index=2**56 - 1, width=256)
+        with pytest.raises(TileError):
+            BundleRef(index=2**56, width=256)
 
     @pytest.mark.parametrize(
         "path",
@@ -280,15 +290,21 @@ class TestTiledLog:
     """A log grown through tiles alone (past 65,536 leaves: three tile levels) gives the same
     roots and proofs as the plain tree."""
 
-    def test_every_tile_of_every_checkpoint_exists_with_the_right_content(self):
-        subtree = subtree_hash_from_leaves(self.all_leaves)
+    def test_every_tile_of_every_checkpoint_exists(self):
         for size, _ in self.sizes:
-            for ref in tiles_for_size(size):
+            assert set(tiles_for_size(size)) <= set(self.store.tiles)
+
+    def test_tiles_hold_the_stored_hashes(self):
+        subtree = subtree_hash_from_leaves(self.all_leaves)
+        previous = 0
+        for size, _ in self.sizes:
+            for ref in new_tiles(previous, size):
                 data = self.store.tiles[ref]
                 level_size = 1 << (8 * ref.level)
                 start = ref.index * TILE_WIDTH
                 expected = [subtree((start + i) * level_size, (start + i + 1) * level_size) for i in range(ref.width)]
                 assert tile_hashes(ref, data) == expected
+            previous = size
 
     def test_bundles_hold_the_entries(self):
         final = self.sizes[-1][0]
@@ -338,11 +354,13 @@ class TestTiledLog:
             reader.read_hashes([(0, 1)])
 
     def test_level_inside_a_tile_is_recomputed(self):
-        reader = TileHashReader(size=300, read_tiles=self.store.read_tiles)
-        assert reader.read_hashes([(3, 5), (8, 0), (1, 149)]) == [
-            root_hash(self.all_leaves[40:48]),
-            root_hash(self.all_leaves[:256]),
-            node_hash(self.all_leaves[298], self.all_leaves[299]),
+        tiles = build_tiles(0, N, STORE)
+        reader = TileHashReader(size=N, read_tiles=lambda refs: [tiles[r] for r in refs])
+        assert reader.read_hashes([(3, 5), (8, 0), (1, 149), (5, 8)]) == [
+            root_hash(LEAVES[40:48]),
+            root_hash(LEAVES[:256]),
+            node_hash(LEAVES[298], LEAVES[299]),
+            root_hash(LEAVES[256:288]),
         ]
 
 
