@@ -25,6 +25,7 @@ __all__ = [
     "org_pending_invitations",
     "org_credential_status",
     "org_donations",
+    "org_received_donation",
     "org_by_credit_code",
     "invitation_by_token",
 ]
@@ -138,6 +139,13 @@ def org_donations(*, org: Organization):
         .select_related("project", "recipient_org")
         .order_by("-confirmed_at", "-id")
     )
+
+
+def org_received_donation(*, org: Organization, public_id: str):
+    """A donation paid to the organization's own account (the only ones it can refund), or None."""
+    from commonweal.giving.models import Donation
+
+    return Donation.objects.select_related("project", "recipient_org").filter(public_id=public_id, recipient_org=org).first()
 
 
 def org_by_credit_code(code: str) -> Organization | None:

@@ -1,3 +1,25 @@
+"""The organization console, mounted at /console/. Every ``<org>`` URL is organization-scoped:
+tests/test_authorization.py enumerates these patterns and fails on one it has no entry for."""
+
 from django.urls import path
 
-urlpatterns: list = []
+from commonweal.orgs import views
+
+urlpatterns = [
+    path("", views.index, name="console"),
+    path("register/", views.register, name="console-register"),
+    path("invitations/<str:token>/", views.invitation, name="console-invitation"),
+    path("<str:org>/", views.dashboard, name="console-org"),
+    path("<str:org>/profile/", views.profile, name="console-profile"),
+    path("<str:org>/members/", views.members, name="console-members"),
+    path("<str:org>/members/remove/", views.member_remove_view, name="console-member-remove"),
+    path("<str:org>/credentials/", views.credentials, name="console-credentials"),
+    path("<str:org>/projects/new/", views.project_new, name="console-project-new"),
+    path("<str:org>/projects/<str:project>/", views.project_detail, name="console-project"),
+    path("<str:org>/projects/<str:project>/edit/", views.project_edit, name="console-project-edit"),
+    path("<str:org>/projects/<str:project>/submit/", views.project_submit, name="console-project-submit"),
+    path("<str:org>/projects/<str:project>/transition/", views.project_transition_view, name="console-project-transition"),
+    path("<str:org>/projects/<str:project>/updates/", views.project_update_publish, name="console-project-update"),
+    path("<str:org>/donations/", views.donations, name="console-donations"),
+    path("<str:org>/donations/<str:donation>/refund/", views.refund, name="console-refund"),
+]

@@ -68,7 +68,8 @@ def project_create(*, org: Organization, actor, budget_lines: list[tuple[str, in
     return project
 
 
-def project_update(*, project: Project, actor, **fields) -> Project:
+def project_update(*, project: Project, actor, budget_lines: list[tuple[str, int]] | None = None, **fields) -> Project:
+    """Edit a project; ``budget_lines``, when given, replaces the budget in the same transaction."""
     fields = _clean(fields)
     with transaction.atomic(durable=True):
         project = Project.objects.select_for_update().get(pk=project.pk)
@@ -76,6 +77,8 @@ def project_update(*, project: Project, actor, **fields) -> Project:
             raise NotFound(f"no project {project.public_id!r} in your console")
         if project.status != ProjectStatus.DRAFT:
             frozen = fields.keys() - EDITABLE_WHEN_PUBLIC
+            if budget_lines is not None:
+                frozen = frozen | {"budget_lines"}
             if frozen:
                 raise Conflict(
                     f"only drafts can change {', '.join(sorted(frozen))}; this project is {project.status}",
@@ -85,7 +88,10 @@ def project_update(*, project: Project, actor, **fields) -> Project:
             setattr(project, name, value)
         _check_period(project)
         project.save()
-        audit_record(actor=actor, action="project.update", target=project, data={"fields": sorted(fields)})
+        if budget_lines is not None:
+            _replace_budget(project, budget_lines)
+        changed = sorted(fields) + (["budget_lines"] if budget_lines is not None else [])
+        audit_record(actor=actor, action="project.update", target=project, data={"fields": changed})
     return project
 
 
