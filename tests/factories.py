@@ -113,3 +113,52 @@ def donate(project: Project, amount_fen: int = 10_000, *, donor=None, donor_name
 
 def body_json(body: bytes) -> dict:
     return json.loads(body)
+
+
+# --- console, admin and authorization helpers ---------------------------------------------
+
+def add_member(org: Organization, role: str, user: User | None = None) -> User:
+    """A user who joined ``org`` with ``role`` through a real invitation."""
+    from commonweal.orgs.services import invitation_accept, member_invite
+
+    user = user or make_user()
+    inviter = org.memberships.filter(role="admin").first().user
+    invitation = member_invite(org=org, actor=inviter, email=user.email, role=role)
+    invitation_accept(token=invitation.token, user=user)
+    return user
+
+
+def enable_totp(user: User) -> str:
+    """Enrol a TOTP authenticator for ``user`` through allauth; returns the base32 secret."""
+    from allauth.mfa.totp.internal.auth import TOTP, generate_totp_secret
+
+    secret = generate_totp_secret()
+    TOTP.activate(user, secret)
+    return secret
+
+
+def totp_code(secret: str) -> str:
+    """The current TOTP code for ``secret``, computed with allauth's own helpers."""
+    import time
+
+    from allauth.mfa import app_settings
+    from allauth.mfa.totp.internal.auth import format_hotp_value, hotp_value
+
+    return format_hotp_value(hotp_value(secret, int(time.time()) // app_settings.TOTP_PERIOD))
+
+
+def make_project_in(status: str, org: Organization | None = None, *, operator=None, **overrides) -> Project:
+    """A project in any status, reached only through ``project_transition``."""
+    org = org or make_org()
+    admin = org.memberships.filter(role="admin").first().user
+    if status == "closed":
+        project = make_project(org, status="draft", admin=admin, **overrides)
+        return project_transition(project=project, to="closed", actor=admin, reason="no longer needed")
+    if status in ("draft", "in_review", "fundraising"):
+        return make_project(org, status=status, admin=admin, operator=operator, **overrides)
+    project = make_project(org, status="fundraising", admin=admin, operator=operator, **overrides)
+    project = project_transition(project=project, to="executing", actor=admin)
+    if status == "executing":
+        return project
+    assert status == "completed", f"make_project_in does not build status {status}"
+    return project_transition(project=project, to="completed", actor=admin)

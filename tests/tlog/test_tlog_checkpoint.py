@@ -163,7 +163,7 @@ class TestSignedCheckpoint:
     def test_wrong_key(self):
         signed = sign_checkpoint(Checkpoint(origin=ORIGIN, size=42, root_hash=ROOT), [LOG])
         other = Ed25519Signer(name=ORIGIN, seed=b"\x03" * 32).verifier()
-        with pytest.raises(NoteError):
+        with pytest.raises(CheckpointError):
             open_checkpoint(signed, origin=ORIGIN, verifiers=[other])
 
 

@@ -258,7 +258,7 @@ class TestSyntheticTree:
 huge_size = st.integers(min_value=1, max_value=2**40)
 
 
-@settings(max_examples=150, deadline=None)
+@settings(max_examples=300, deadline=None)
 @given(data=st.data(), n=huge_size, bit=st.integers(0, 255))
 def test_huge_trees_inclusion(data, n, bit):
     m = data.draw(st.integers(0, n - 1), label="index")
@@ -283,7 +283,7 @@ def test_huge_trees_inclusion(data, n, bit):
             verify_inclusion(index=other, size=n, leaf_hash=leaf, proof=proof, root=root)
 
 
-@settings(max_examples=150, deadline=None)
+@settings(max_examples=300, deadline=None)
 @given(data=st.data(), n=st.integers(min_value=2, max_value=2**40), bit=st.integers(0, 255))
 def test_huge_trees_consistency(data, n, bit):
     m = data.draw(st.integers(1, n - 1), label="size1")

@@ -140,6 +140,7 @@ class TestTilePaths:
         assert format_tile_path(ref) == path
         assert parse_tile_path(path) == ref
 
+    @settings(deadline=None)
     @given(data=st.data(), level=st.integers(0, 7), width=st.integers(1, 256), entries=st.booleans())
     def test_any_tile_round_trips(self, data, level, width, entries):
         # Tiles of trees below 2^64 leaves: index · 256^(level+1) < 2^64.
@@ -247,6 +248,7 @@ class TestTileGeometry:
         with pytest.raises(TileError):
             new_tiles(6, 5)
 
+    @settings(deadline=None)
     @given(old=st.integers(0, 2**20), grow=st.integers(0, 2**12))
     def test_new_tiles_are_the_tiles_that_differ(self, old, grow):
         new = old + grow
@@ -348,6 +350,26 @@ class TestTiledLog:
         assert tiles[TileRef(level=0, index=1, width=44)] == b"".join(LEAVES[256:300])
         assert tiles[TileRef(level=1, index=0, width=1)] == root_hash(LEAVES[:256])
 
+    def test_appending_nothing(self):
+        store = MemoryTiles()
+        empty = extend_tiles(old_size=0, leaf_hashes=[], read_tiles=store.read_tiles)
+        assert (empty.size, empty.root_hash, dict(empty.tiles)) == (0, root_hash([]), {})
+        assert extend_bundles(old_size=0, entries=[], read_bundles=store.read_bundles) == {}
+        size, root = self.sizes[-1]
+        same = extend_tiles(old_size=size, leaf_hashes=[], read_tiles=self.store.read_tiles)
+        assert (same.size, same.root_hash, dict(same.tiles)) == (size, root, {})
+
+    def test_extend_reads_only_the_right_edge(self):
+        size, _ = self.sizes[-1]
+        asked = []
+
+        def read_tiles(refs):
+            asked.extend(refs)
+            return self.store.read_tiles(refs)
+
+        extend_tiles(old_size=size, leaf_hashes=[leaf_hash(b"next")], read_tiles=read_tiles)
+        assert set(asked) <= {t for t in tiles_for_size(size) if t.is_partial}
+
     def test_wrong_sized_tile_is_refused(self):
         reader = TileHashReader(size=300, read_tiles=lambda refs: [b"\x00" * 31 for _ in refs])
         with pytest.raises(TileError):
@@ -365,6 +387,7 @@ class TestTiledLog:
 
 
 class TestBundles:
+    @settings(deadline=None)
     @given(st.lists(st.binary(max_size=300), min_size=1, max_size=256))
     def test_round_trip(self, entries):
         data = format_bundle(entries)

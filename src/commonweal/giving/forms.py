@@ -63,16 +63,21 @@ def domain_error_text(error: DomainError) -> str:
     return gettext("%(message)s (you entered %(value)s)") % {"message": translated, "value": value}
 
 
-def add_domain_error(form: forms.Form, error: DomainError, *, fields: dict[str, str] | None = None) -> None:
-    """Attach ``error`` to the form field it names (renamed through ``fields``), else to the form."""
-    field = (fields or {}).get(error.field or "", error.field)
-    form.add_error(field if field in form.fields else None, domain_error_text(error))
+def add_domain_error(
+    form: forms.Form, error: DomainError, *, fields: dict[str, str] | None = None, default: str | None = None
+) -> None:
+    """Attach ``error`` to the form field it names (renamed through ``fields``); an error that names
+    no field of the form goes to ``default``, or to the whole form."""
+    field = (fields or {}).get(error.field, error.field) if error.field else None
+    if field not in form.fields:
+        field = default
+    form.add_error(field, domain_error_text(error))
 
 
 class DonateForm(forms.Form):
     """One gift, or a monthly one: a preset or typed amount, how the donor wants to appear."""
 
-    amount = forms.TypedChoiceField(
+    amount = forms.ChoiceField(
         label=_("Amount"),
         choices=[(str(fen), f"¥{fen // 100}") for fen in PRESET_AMOUNTS_FEN]
         + [(OTHER_AMOUNT, _("Other amount"))],
@@ -100,7 +105,7 @@ class DonateForm(forms.Form):
         help_text=_("Off by default: the project page then shows your name masked, such as 张*."),
     )
     message = forms.CharField(
-        label=_("Message"),
+        label=_("Your message"),
         required=False,
         max_length=200,
         help_text=_("Optional, at most 200 characters. Shown only with your name, if you make it public."),

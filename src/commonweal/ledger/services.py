@@ -7,7 +7,7 @@ from django.db import transaction
 
 from commonweal.ledger.models import OutboxEntry
 
-__all__ = ["outbox_append", "ENTRY_VERSION", "FORBIDDEN_ENTRY_KEYS"]
+__all__ = ["outbox_append", "outbox_entry_json", "ENTRY_VERSION", "FORBIDDEN_ENTRY_KEYS"]
 
 logger = logging.getLogger("commonweal.ledger")
 
@@ -16,11 +16,19 @@ ENTRY_VERSION = 1
 FORBIDDEN_ENTRY_KEYS = frozenset({"name", "phone", "email", "address", "id_number", "donor_name"})
 
 
+def outbox_entry_json(*, entry_type: str, subject_id: str, fields: dict) -> bytes:
+    """The canonical JSON (RFC 8785) of one versioned entry: what an outbox row holds.
+
+    Pure, so bulk writers (the demo generator) produce exactly the bytes ``outbox_append`` would.
+    """
+    assert not FORBIDDEN_ENTRY_KEYS & fields.keys(), "personal data never enters the log"
+    return rfc8785.dumps({"v": ENTRY_VERSION, "type": entry_type, "id": subject_id, **fields})
+
+
 def outbox_append(*, entry_type: str, subject_id: str, fields: dict) -> OutboxEntry:
     """Append one versioned entry; must run inside the transaction of the money event."""
     assert transaction.get_connection().in_atomic_block, "outbox rows are written inside the event's transaction"
-    assert not FORBIDDEN_ENTRY_KEYS & fields.keys(), "personal data never enters the log"
-    entry = {"v": ENTRY_VERSION, "type": entry_type, "id": subject_id, **fields}
-    row = OutboxEntry.objects.create(entry_type=entry_type, subject_id=subject_id, canonical_json=rfc8785.dumps(entry))
+    canonical_json = outbox_entry_json(entry_type=entry_type, subject_id=subject_id, fields=fields)
+    row = OutboxEntry.objects.create(entry_type=entry_type, subject_id=subject_id, canonical_json=canonical_json)
     logger.info("outbox_append type=%s id=%s outbox=%s", entry_type, subject_id, row.pk)
     return row

@@ -98,7 +98,8 @@ def console_view(*, roles=ANY_ROLE, methods=("GET", "POST"), project_roles=None)
 
 def _org_context(request, org, **extra) -> dict:
     role = member_role(request.user, org)
-    return {"org": org, "role": role, "standing": selectors.org_standing(org=org), **extra}
+    role_label = Role(role).label if role else ""
+    return {"org": org, "role": role, "role_label": role_label, "standing": selectors.org_standing(org=org), **extra}
 
 
 # --- index, registration, invitations -----------------------------------------------------

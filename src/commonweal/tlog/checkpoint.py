@@ -166,9 +166,12 @@ class SignedCheckpoint:
 def open_checkpoint(msg: str | bytes, *, origin: str, verifiers: Iterable[Verifier]) -> SignedCheckpoint:
     """c2sp.org/tlog-checkpoint: verify a signed checkpoint and check its origin.
 
-    Raises ``CheckpointError`` (the note's ``NoteError`` for signature problems).
+    Raises ``CheckpointError``, for signature problems too.
     """
-    note = open_note(msg, verifiers)
+    try:
+        note = open_note(msg, verifiers)
+    except NoteError as exc:
+        raise CheckpointError(f"checkpoint note does not verify: {exc}") from exc
     checkpoint = parse_checkpoint(note.text)
     if checkpoint.origin != origin:
         raise CheckpointError(f"checkpoint origin is {checkpoint.origin!r}, expected {origin!r}")
@@ -276,7 +279,8 @@ def format_cosigner_key(verifier: CosignatureVerifier) -> str:
 
 
 def parse_cosigner_signer_key(skey: str, *, clock: Callable[[], int] | None = None) -> CosignatureSigner:
-    """Commonweal convention: ``PRIVATE+KEY+<name>+<hex ID>+base64(0x04 ‖ seed)`` for a cosigner."""
+    """c2sp.org/tlog-cosignature, Commonweal signer-key convention: parse
+    ``PRIVATE+KEY+<name>+<hex ID>+base64(0x04 ‖ seed)``."""
     parts = skey.split("+", 2) if isinstance(skey, str) else []
     if len(parts) != 3 or parts[0] != "PRIVATE" or parts[1] != "KEY":
         raise NoteError("signer keys start with PRIVATE+KEY+")
@@ -292,13 +296,13 @@ def parse_cosigner_signer_key(skey: str, *, clock: Callable[[], int] | None = No
 
 
 def format_cosigner_signer_key(signer: CosignatureSigner) -> str:
-    """Commonweal convention: the secret key string of a cosigner."""
+    """c2sp.org/tlog-cosignature, Commonweal signer-key convention: the secret key string of a cosigner."""
     key64 = base64.b64encode(bytes([SIG_TYPE_COSIGNATURE_V1]) + signer.seed).decode("ascii")
     return f"PRIVATE+KEY+{signer.name}+{signer.key_id:08x}+{key64}"
 
 
 def generate_cosigner_key(name: str) -> tuple[str, str]:
-    """A new cosigner (signer key, verifier key) pair, signature type 0x04."""
+    """c2sp.org/tlog-cosignature: a new cosigner (signer key, verifier key) pair, signature type 0x04."""
     seed = Ed25519PrivateKey.generate().private_bytes(Encoding.Raw, PrivateFormat.Raw, NoEncryption())
     signer = CosignatureSigner(name=name, seed=seed)
     return format_cosigner_signer_key(signer), format_cosigner_key(signer.verifier())

@@ -95,10 +95,12 @@ def subtree_hash_from_leaves(leaf_hashes: Sequence[bytes]) -> SubtreeHash:
     def subtree_hash(start: int, end: int) -> bytes:
         if not 0 <= start < end <= len(levels[0]):
             raise ValueError(f"subtree [{start}, {end}) is not inside a tree of {len(levels[0])} leaves")
-        # Decompose [start, end) into perfect subtrees, left to right, then fold right to left.
+        # An RFC 9162 subtree is a run of perfect subtrees, largest first; fold them right to left.
         parts = []
         while start < end:
-            level = min((start & -start).bit_length() - 1 if start else 63, (end - start).bit_length() - 1)
+            level = (end - start).bit_length() - 1
+            if start & ((1 << level) - 1):
+                raise ValueError(f"[{start}, {end}) is not an RFC 9162 subtree")
             parts.append(levels[level][start >> level])
             start += 1 << level
         result = parts.pop()

@@ -52,6 +52,21 @@ def donation_confirm(*, notification: PaymentNotification, recipient_org: Organi
         return donation
 
 
+def donation_entry_fields(
+    *, amount_fen: int, currency: str, org_public_id: str, project_public_id: str,
+    confirmed_at: dt.datetime, donor_commitment: str,
+) -> dict:
+    """The ledger fields of a confirmed donation (no personal data: the donor is a commitment)."""
+    return {
+        "amount_fen": amount_fen,
+        "currency": currency,
+        "org": org_public_id,
+        "project": project_public_id,
+        "time": rfc3339(confirmed_at),
+        "donor": donor_commitment,
+    }
+
+
 def _confirm(notification: PaymentNotification, recipient_org: Organization) -> Donation:
     intent = (
         DonationIntent.objects.select_for_update()
@@ -107,14 +122,14 @@ def _confirm(notification: PaymentNotification, recipient_org: Organization) -> 
     outbox_append(
         entry_type="donation",
         subject_id=donation.public_id,
-        fields={
-            "amount_fen": donation.amount_fen,
-            "currency": donation.currency,
-            "org": recipient_org.public_id,
-            "project": project.public_id,
-            "time": rfc3339(donation.confirmed_at),
-            "donor": donation.donor_commitment,
-        },
+        fields=donation_entry_fields(
+            amount_fen=donation.amount_fen,
+            currency=donation.currency,
+            org_public_id=recipient_org.public_id,
+            project_public_id=project.public_id,
+            confirmed_at=donation.confirmed_at,
+            donor_commitment=donation.donor_commitment,
+        ),
     )
     logger.info(
         "donation_confirmed id=%s project=%s org=%s amount_fen=%s provider=%s",

@@ -1,5 +1,6 @@
 """Refunds, full or partial, each its own record and its own ledger entry."""
 
+import datetime as dt
 import logging
 
 from django.db import transaction
@@ -17,6 +18,21 @@ from commonweal.orgs.permissions import member_role
 from commonweal.projects.models import Project
 
 logger = logging.getLogger("commonweal.giving")
+
+
+def refund_entry_fields(
+    *, donation_public_id: str, amount_fen: int, currency: str, org_public_id: str, project_public_id: str,
+    refunded_at: dt.datetime,
+) -> dict:
+    """The ledger fields of a refund (no personal data)."""
+    return {
+        "donation": donation_public_id,
+        "amount_fen": amount_fen,
+        "currency": currency,
+        "org": org_public_id,
+        "project": project_public_id,
+        "time": rfc3339(refunded_at),
+    }
 
 
 def refund_create(*, donation: Donation, amount_fen: int, reason: str, actor) -> Refund:
@@ -38,14 +54,14 @@ def refund_create(*, donation: Donation, amount_fen: int, reason: str, actor) ->
         outbox_append(
             entry_type="refund",
             subject_id=refund.public_id,
-            fields={
-                "donation": donation.public_id,
-                "amount_fen": amount_fen,
-                "currency": donation.currency,
-                "org": donation.recipient_org.public_id,
-                "project": donation.project.public_id,
-                "time": rfc3339(timezone.now()),
-            },
+            fields=refund_entry_fields(
+                donation_public_id=donation.public_id,
+                amount_fen=amount_fen,
+                currency=donation.currency,
+                org_public_id=donation.recipient_org.public_id,
+                project_public_id=donation.project.public_id,
+                refunded_at=timezone.now(),
+            ),
         )
         audit_record(actor=actor, action="donation.refund", target=donation, reason=reason, data={"amount_fen": amount_fen})
     logger.info("refund_recorded id=%s donation=%s amount_fen=%s", refund.public_id, donation.public_id, amount_fen)
