@@ -10,7 +10,7 @@ from pathlib import Path
 
 import dj_database_url
 from csp.constants import NONE, SELF
-from django.utils.translation import gettext_lazy as _
+from django.core.exceptions import ImproperlyConfigured
 
 
 def env(name: str, default: str | None = None) -> str | None:
@@ -34,7 +34,9 @@ VAR_DIR = Path(env("COMMONWEAL_VAR_DIR", str(Path.cwd() / "var"))).resolve()
 PRODUCTION = env("COMMONWEAL_ENV", "development") == "production"
 
 if PRODUCTION:
-    SECRET_KEY = os.environ["SECRET_KEY"]
+    if not env("SECRET_KEY") or not env("ALLOWED_HOSTS"):
+        raise ImproperlyConfigured("production (COMMONWEAL_ENV=production) needs SECRET_KEY and ALLOWED_HOSTS in the environment")
+    SECRET_KEY = env("SECRET_KEY")
     ALLOWED_HOSTS = env_list("ALLOWED_HOSTS", "")
 else:
     SECRET_KEY = env("SECRET_KEY", "dev-only-insecure-key-change-me-0123456789abcdefghijklmnopqrstuvwxyz")

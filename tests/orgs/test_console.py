@@ -1,6 +1,7 @@
 """The organization console through its pages: forms in, services called, rows written."""
 
 import datetime as dt
+import html
 import io
 
 import pytest
@@ -47,7 +48,7 @@ def _png(width=40, height=30, fmt="PNG") -> bytes:
 
 
 def _text(response) -> str:
-    return response.content.decode()
+    return html.unescape(response.content.decode())
 
 
 # --- index and registration ----------------------------------------------------------------
