@@ -89,6 +89,7 @@ MIDDLEWARE = [
     "django_htmx.middleware.HtmxMiddleware",
     "csp.middleware.CSPMiddleware",
     "commonweal.accounts.middleware.OperatorMFAMiddleware",
+    "commonweal.core.middleware.RejectedRequestLogMiddleware",
 ]
 
 ROOT_URLCONF = "commonweal.urls"
