@@ -11,7 +11,9 @@ class RejectedRequestLogMiddleware:
 
     def __call__(self, request):
         response = self.get_response(request)
-        if 400 <= response.status_code < 500:
-            # The path and method only: query strings and bodies may hold personal data.
-            logger.info("request_rejected method=%s path=%s status=%s", request.method, request.path, response.status_code)
+        # The API logs its own rejections with their error code.
+        if 400 <= response.status_code < 500 and not request.path.startswith("/api/"):
+            # Method and path only (repr, so a crafted path cannot split the line): query
+            # strings and bodies may hold personal data.
+            logger.info("request_rejected method=%s path=%r status=%s", request.method, request.path, response.status_code)
         return response
