@@ -13,11 +13,15 @@ time, so the app routers can import the shared pieces below without an import cy
 
 import json
 import logging
+from decimal import Decimal
+from typing import Annotated
 
 from django.http import Http404, HttpRequest, HttpResponse, HttpResponseNotAllowed
 from django.urls import URLPattern, re_path
 from ninja import Field, NinjaAPI, Schema
 from ninja.errors import AuthenticationError, HttpError, ValidationError
+from ninja.parser import Parser
+from pydantic import BeforeValidator, StrictInt
 
 from commonweal.core.errors import DomainError
 
@@ -30,6 +34,7 @@ __all__ = [
     "PAGE_MAX_LIMIT",
     "PAGE_MAX_OFFSET",
     "TEXT_PATTERN",
+    "WholeNumber",
     "error_body",
     "error_responses",
 ]
@@ -43,6 +48,34 @@ PAGE_MAX_OFFSET = 1_000_000
 
 TEXT_PATTERN = r"^[^\x00]*$"
 """Free text may hold anything but NUL, which PostgreSQL cannot store."""
+
+
+class ExactJSONParser(Parser):
+    """JSON bodies parsed exactly: numbers with a fraction or exponent become Decimal, never
+    float, and NaN/Infinity are refused (400 malformed_body)."""
+
+    def parse_body(self, request: HttpRequest):
+        return json.loads(request.body, parse_float=Decimal, parse_constant=_refuse_constant)
+
+
+def _refuse_constant(name: str):
+    raise ValueError(f"{name} is not a JSON number")
+
+
+_WHOLE_NUMBER_LIMIT = 10**20
+
+
+def _whole_number(value):
+    # JSON Schema's "integer" includes 100.0 and 1e2; as exact Decimals they are the integer
+    # 100. Anything with a fraction (100.5, 100.000000000000001) stays a Decimal and is refused.
+    if isinstance(value, Decimal) and value.is_finite() and value == value.to_integral_value():
+        if abs(value) <= _WHOLE_NUMBER_LIMIT:  # int() of 1e999999999 would take forever
+            return int(value)
+    return value
+
+
+WholeNumber = Annotated[StrictInt, BeforeValidator(_whole_number)]
+"""A JSON integer, also written 100.0 or 1e2; never a string, a bool or a fraction."""
 
 
 class ErrorDetail(Schema):
@@ -108,9 +141,9 @@ class CommonwealAPI(NinjaAPI):
         patterns = super()._get_urls()
         for pattern in patterns:
             if isinstance(pattern, URLPattern):
-                pattern.callback = _with_error_shape(pattern.callback, self)
+                pattern.callback = _with_error_shape(pattern.callback)
         # Last: anything else under /api/v1/ is a JSON 404, whatever the method.
-        patterns.append(re_path(r"^", _with_error_shape(_unknown_route, self), name="api-unknown"))
+        patterns.append(re_path(r"^", _with_error_shape(_unknown_route), name="api-unknown"))
         return patterns
 
     def get_openapi_schema(self, *, path_prefix=None, path_params=None):
@@ -133,6 +166,11 @@ class CommonwealAPI(NinjaAPI):
         return schema
 
 
+def _loggable_path(request: HttpRequest) -> str:
+    """The path on one log line: escaped (no newlines from the client) and cut to 200 characters."""
+    return request.path[:200].encode("unicode_escape").decode("ascii")
+
+
 def _unknown_route(request: HttpRequest, *args, **kwargs) -> HttpResponse:
     raise Http404
 
@@ -142,18 +180,18 @@ def _json_error(status: int, code: str, message: str) -> HttpResponse:
     return HttpResponse(body, status=status, content_type="application/json; charset=utf-8")
 
 
-def _with_error_shape(view, api_: NinjaAPI):
+def _with_error_shape(view):
     """Wrap a URL callback so Django-level 404s and 405s use the error shape."""
 
     def wrapper(request: HttpRequest, *args, **kwargs) -> HttpResponse:
         try:
             response = view(request, *args, **kwargs)
         except Http404:
-            logger.info("api_rejected path=%s code=not_found", request.path)
+            logger.info("api_rejected path=%s code=not_found", _loggable_path(request))
             return _json_error(404, "not_found", f"no API endpoint at {request.path}")
         if isinstance(response, HttpResponseNotAllowed):
             allowed = response["Allow"]
-            logger.info("api_rejected path=%s code=method_not_allowed", request.path)
+            logger.info("api_rejected path=%s code=method_not_allowed", _loggable_path(request))
             answer = _json_error(
                 405, "method_not_allowed", f"method {request.method} is not allowed here; allowed: {allowed}"
             )
@@ -175,12 +213,13 @@ api = CommonwealAPI(
         'currency "CNY". Errors are `{"error": {"code", "message"}}`. See docs/api.md.'
     ),
     urls_namespace="api-v1",
+    parser=ExactJSONParser(),
 )
 
 
 @api.exception_handler(DomainError)
 def on_domain_error(request, exc: DomainError):
-    logger.info("api_rejected path=%s code=%s", request.path, exc.code)
+    logger.info("api_rejected path=%s code=%s", _loggable_path(request), exc.code)
     return api.create_response(request, error_body(exc.code, exc.message), status=exc.http_status)
 
 
@@ -194,13 +233,13 @@ def on_validation_error(request, exc: ValidationError):
     where = ".".join(str(part) for part in loc)
     what = first.get("msg", "invalid request")
     message = f"{where}: {what}" if where else what
-    logger.info("api_rejected path=%s code=invalid_request", request.path)
+    logger.info("api_rejected path=%s code=invalid_request", _loggable_path(request))
     return api.create_response(request, error_body("invalid_request", message), status=422)
 
 
 @api.exception_handler(AuthenticationError)
 def on_auth_error(request, exc):
-    logger.info("api_rejected path=%s code=not_authenticated", request.path)
+    logger.info("api_rejected path=%s code=not_authenticated", _loggable_path(request))
     return api.create_response(request, error_body("not_authenticated", "sign in first"), status=401)
 
 
@@ -214,7 +253,7 @@ def on_http_error(request, exc: HttpError):
         code, message = "malformed_body", "the request body is not valid JSON"
     elif status == 403 and "CSRF" in message:
         code, message = "csrf_failed", "CSRF check failed: send the csrftoken cookie's value in X-CSRFToken"
-    logger.info("api_rejected path=%s code=%s", request.path, code)
+    logger.info("api_rejected path=%s code=%s", _loggable_path(request), code)
     return api.create_response(request, error_body(code, message), status=status)
 
 
@@ -225,5 +264,5 @@ def on_not_found(request, exc):
 
 @api.exception_handler(Exception)
 def on_unexpected(request, exc):
-    logger.exception("api_error path=%s", request.path)
+    logger.exception("api_error path=%s", _loggable_path(request))
     return api.create_response(request, error_body("internal_error", "internal error"), status=500)

@@ -102,7 +102,7 @@ def test_malformed_idempotency_key_is_400(client, key):
          f"amount must be between 1 and {MAX_AMOUNT_FEN:,} fen, got {MAX_AMOUNT_FEN + 1}"),
         (10**30, 400, "amount_out_of_range", f"amount must be between 1 and {MAX_AMOUNT_FEN:,} fen, got {10**30}"),
         (12.5, 422, "invalid_request", "amount_fen: Input should be a valid integer"),
-        (100.0, 422, "invalid_request", "amount_fen: Input should be a valid integer"),
+        (100.5, 422, "invalid_request", "amount_fen: Input should be a valid integer"),
         ("100", 422, "invalid_request", "amount_fen: Input should be a valid integer"),
         (True, 422, "invalid_request", "amount_fen: Input should be a valid integer"),
         (None, 422, "invalid_request", "amount_fen: Input should be a valid integer"),
@@ -112,6 +112,28 @@ def test_amount_validation(client, amount, status, code, message):
     project = make_project()
     error = error_of(post_intent(client, {"project": project.public_id, "amount_fen": amount}), status)
     assert (error["code"], error["message"]) == (code, message)
+    assert DonationIntent.objects.count() == 0
+
+
+@pytest.mark.parametrize("text", ["100.0", "1e2", "1.00E+2"])
+def test_whole_numbers_written_with_a_fraction_or_exponent_are_integers(client, text):
+    """JSON Schema's "integer" includes 100.0; parsed exactly, it is the integer 100."""
+    project = make_project()
+    body = f'{{"project": "{project.public_id}", "amount_fen": {text}}}'
+    response = client.post(f"{API}/donation-intents", body, content_type="application/json",
+                           headers={"Idempotency-Key": f"whole-{text}"})
+    assert response.status_code == 201, response.content
+    assert DonationIntent.objects.get().amount_fen == 100
+
+
+@pytest.mark.parametrize("text", ["100.000000000000001", "1e-2", "1e400", "NaN", "Infinity", "-Infinity"])
+def test_amounts_that_are_not_exact_integers_are_refused(client, text):
+    project = make_project()
+    body = f'{{"project": "{project.public_id}", "amount_fen": {text}}}'
+    response = client.post(f"{API}/donation-intents", body, content_type="application/json",
+                           headers={"Idempotency-Key": "not-whole"})
+    assert response.status_code in (400, 422)
+    assert error_of(response, response.status_code)["code"] in ("invalid_request", "malformed_body")
     assert DonationIntent.objects.count() == 0
 
 

@@ -19,9 +19,9 @@ from django.urls import NoReverseMatch, reverse
 from ninja import Field, Query, Router, Schema, Status
 from ninja.security import django_auth
 from ninja.utils import check_csrf
-from pydantic import StrictBool, StrictInt
+from pydantic import StrictBool
 
-from commonweal.api import TEXT_PATTERN, ErrorOut, PageIn, error_responses
+from commonweal.api import TEXT_PATTERN, ErrorOut, PageIn, WholeNumber, error_responses
 from commonweal.core.errors import DomainError, InvalidInput, NotFound, PaymentRejected
 from commonweal.core.identifiers import PUBLIC_ID_PATTERN, is_public_id
 from commonweal.core.money import MAX_AMOUNT_FEN
@@ -50,7 +50,7 @@ class CsrfFailed(DomainError):
 
 class IntentIn(Schema):
     project: str = Field(..., pattern=PUBLIC_ID_PATTERN, description="Public id of a fundraising project.")
-    amount_fen: StrictInt = Field(
+    amount_fen: WholeNumber = Field(
         ..., description="Amount in fen (分), a JSON integer.",
         # Documented here, enforced by the service so the error has its own code and message.
         json_schema_extra={"minimum": 1, "maximum": MAX_AMOUNT_FEN},
@@ -94,9 +94,7 @@ _IDEMPOTENCY_PARAMETER = {
 def create_donation_intent(request: HttpRequest, data: IntentIn):
     key = _idempotency_key(request)
     donor = _session_donor(request)
-    if not is_public_id(data.project):
-        raise NotFound(f"no project {data.project!r}")
-    project = project_get_public(public_id=data.project)
+    project = project_get_public(public_id=data.project)  # the schema's pattern already checked its shape
     intent, created = intent_create(
         project=project,
         amount_fen=data.amount_fen,
@@ -210,7 +208,8 @@ def payment_notify(request: HttpRequest, provider: str, org_public_id: str):
     if implementation is None:
         raise NotFound(f"unknown payment provider {provider[:40]!r}; expected one of {', '.join(PROVIDERS)}")
     try:
-        if not is_public_id(org_public_id):
+        if not is_public_id(org_public_id):  # checked before any query sees the text
+            logger.warning("payment_rejected provider=%s org=<malformed> code=unknown_merchant", provider)
             raise PaymentRejected(f"unknown merchant {org_public_id[:40]!r}", code="unknown_merchant")
         try:
             body = request.body
@@ -220,7 +219,7 @@ def payment_notify(request: HttpRequest, provider: str, org_public_id: str):
     except Exception as exc:
         if not isinstance(exc, PaymentRejected):
             # Misconfigured credentials or a database failure: 5xx, so the provider retries later.
-            logger.exception("payment_notify_failed provider=%s org=%s", provider, org_public_id[:40])
+            logger.exception("payment_notify_failed provider=%s org=%s", provider, org_public_id)
         status, content_type, answer = implementation.failure_response(exc)
     else:
         status, content_type, answer = implementation.success_response()
