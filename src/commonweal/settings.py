@@ -63,6 +63,7 @@ INSTALLED_APPS = [
     "allauth.account",
     "allauth.mfa",
     "django_htmx",
+    "ninja",  # serves /api/v1/docs (Swagger UI) from local static files; the CDN fallback breaks under the CSP
     "template_partials",
     "csp",
     "django_tasks",
@@ -168,6 +169,8 @@ USE_TZ = True
 
 # --- static and media -----------------------------------------------------------------------
 STATIC_URL = "/static/"
+# The site-wide stylesheet and scripts live in the package, not in an app: let the finders see them.
+STATICFILES_DIRS = [PACKAGE_DIR / "static"]
 STATIC_ROOT = Path(env("STATIC_ROOT", str(VAR_DIR / "static")))
 MEDIA_URL = "/media/"
 MEDIA_ROOT = Path(env("MEDIA_ROOT", str(VAR_DIR / "media")))
