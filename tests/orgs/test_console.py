@@ -3,6 +3,7 @@
 import datetime as dt
 import html
 import io
+import re
 
 import pytest
 from django.core import mail
@@ -370,7 +371,7 @@ def test_cover_format_must_be_jpeg_png_or_webp(client):
     "field, value, expect",
     [
         ("budget", "Books 100", "第 1 行"),
-        ("budget", "Books | 1.234", "最多两位小数"),
+        ("budget", "Books | 1.234", "最多保留两位小数"),
         ("budget", "Books | -5", "金额超出范围"),
         ("budget", "", ""),
         ("goal_yuan", "¥100", "without a currency sign"),
@@ -430,7 +431,9 @@ def test_edit_draft_prefills_and_replaces_budget(client):
     c = _client(client, _admin(org))
     page = _text(c.get(_url("console-project-edit", org, project=project.public_id)))
     assert "图书 | 60000.00" in page and 'value="100000.00"' in page
-    assert 'value="4" checked' in page or 'value="4"\n' in page or 'checked' in page
+    assert re.search(r'name="sdg_goals" value="4"[^>]*checked', page)
+    assert not re.search(r'name="sdg_goals" value="5"[^>]*checked', page)
+    assert 'value="4.1"' in page  # targets go to the text field
     response = c.post(_url("console-project-edit", org, project=project.public_id),
                       _project_data(title_zh="新标题", budget="桌椅 | 2000"))
     assert response.status_code == 302
@@ -620,3 +623,17 @@ def test_post_only_urls_refuse_get_for_members(client):
     c = _client(client, _admin(org))
     assert c.get(_url("console-project-submit", org, project=project.public_id)).status_code == 405
     assert c.get(_url("console-member-remove", org)).status_code == 405
+
+
+def test_console_in_english(client, settings):
+    org = make_org(name="春苗儿童公益基金会")
+    project = make_project(org)
+    donate(project, 1_000, donor_name="John Smith")
+    c = _client(client, _admin(org))
+    c.cookies[settings.LANGUAGE_COOKIE_NAME] = "en"
+    page = _text(c.get(_url("console-org", org)))
+    assert 'lang="en"' in page and "Standing with the platform" in page and "Reading corners for village children" in page
+    page = _text(c.get(_url("console-donations", org)))
+    assert "J*** S***" in page and "John Smith" not in page and "¥10.00" in page
+    page = _text(c.get(_url("console-project-new", org)))
+    assert "4. Quality education" in page

@@ -99,6 +99,7 @@ admin.site.login = _login_through_allauth
 admin.site.site_header = _("Commonweal back office")
 admin.site.site_title = _("Commonweal back office")
 admin.site.index_title = _("Reviews and records")
+admin.site.enable_nav_sidebar = False  # review queues need the width
 
 
 @admin.register(AuditEvent)

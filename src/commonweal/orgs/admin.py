@@ -101,10 +101,7 @@ class MembershipInline(admin.TabularInline):
 
 @admin.register(Organization)
 class OrganizationAdmin(OperatorAdmin):
-    list_display = (
-        "name_zh", "credit_code", "org_type", "verification_status", "verified_until", "fundraising_qualified",
-        "registration_date", "created_at",
-    )
+    list_display = ("name_zh", "credit_code", "org_type", "verification", "valid_until", "qualified", "registration_date")
     list_filter = (VerificationQueue, "fundraising_qualified", "org_type")
     search_fields = ("name_zh", "name_en", "credit_code", "public_id")
     ordering = ("created_at",)
@@ -121,6 +118,18 @@ class OrganizationAdmin(OperatorAdmin):
         (_("Description"), {"fields": ("description_zh", "description_en", "created_at", "updated_at")}),
     )
     readonly_fields = tuple(name for _title, spec in fieldsets for name in spec["fields"])
+
+    @admin.display(description=_("Verification"), ordering="verification_status")
+    def verification(self, org):
+        return org.get_verification_status_display()
+
+    @admin.display(description=_("Valid until"), ordering="verified_until")
+    def valid_until(self, org):
+        return org.verified_until
+
+    @admin.display(description=_("public fundraising qualification"), boolean=True, ordering="fundraising_qualified")
+    def qualified(self, org):
+        return org.fundraising_qualified
 
     @admin.action(description=_("Verify (or renew for another year)"), permissions=("change",))
     def verify(self, request, queryset):

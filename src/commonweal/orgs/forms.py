@@ -44,7 +44,7 @@ _ERROR_TEXTS = {
     "amount_precision": (_("Amounts have at most two decimal places"), True),
     "amount_out_of_range": (_("This amount is out of range"), True),
     "unknown_sdg": (_("Unknown SDG goal or target"), True),
-    "illegal_transition": (_("This step is not possible in the project's current state."), False),
+    "illegal_transition": (_("This step is not possible in the current state."), False),
     "partner_required": (
         _("Your organization has no public-fundraising qualification: name a qualified partner organization "
           "that receives the funds (Charity Law Art. 26)."),
@@ -71,7 +71,9 @@ def error_text(exc: DomainError) -> str:
     if known is None:
         return exc.message
     text, with_detail = known
-    return f"{text}: {exc.message}" if with_detail else str(text)
+    if not with_detail:
+        return str(text)
+    return _("%(problem)s: %(detail)s") % {"problem": text, "detail": exc.message}
 
 
 class DateInput(forms.DateInput):
@@ -86,6 +88,10 @@ class ConsoleForm(forms.Form):
     (``goal_fen``) to the form fields that carry them (``goal_yuan``)."""
 
     service_fields: dict[str, str] = {}
+
+    def __init__(self, *args, **kwargs):
+        kwargs.setdefault("label_suffix", "")  # labels sit above their inputs; no trailing colon
+        super().__init__(*args, **kwargs)
 
     def add_domain_error(self, exc: DomainError) -> None:
         name = self.service_fields.get(exc.field, exc.field)

@@ -68,7 +68,7 @@ def _money(amount_fen: int) -> str:
     return format_fen(amount_fen, lang=_lang())
 
 
-def console_view(*, roles=ANY_ROLE, methods=("GET", "POST"), project_roles=None):
+def console_view(*, roles=ANY_ROLE, methods=("GET", "POST")):
     """Sign-in required; resolve ``org`` (and ``project``) for the signed-in user or 404.
 
     The method check comes after the access check, so outsiders see 404 whatever they send.
@@ -81,7 +81,7 @@ def console_view(*, roles=ANY_ROLE, methods=("GET", "POST"), project_roles=None)
             try:
                 org_obj = access_org_by_public_id(request.user, org, roles=roles)
                 if project is not None:
-                    project_obj = access_project_by_public_id(request.user, project, roles=project_roles or roles)
+                    project_obj = access_project_by_public_id(request.user, project, roles=roles)
                     if project_obj.org_id != org_obj.pk:
                         raise NotFound(f"no project {project!r} in this organization")
                     kwargs["project"] = project_obj
@@ -312,11 +312,12 @@ def project_detail(request, org, project):
     can_publish = role in ADMIN_EDITOR and project.status in (
         ProjectStatus.FUNDRAISING, ProjectStatus.EXECUTING, ProjectStatus.COMPLETED
     )
-    lines = [{"name": line.name, "amount": _money(line.amount_fen)} for line in project.budget_lines.all()]
+    lines = list(project.budget_lines.all())
     context = _org_context(
         request, org, project=project, row=_project_row(project), actions=actions, can_edit=can_edit,
-        can_publish=can_publish, update_form=ProjectUpdateForm() if can_publish else None, budget_lines=lines,
-        budget_total=_money(sum(line.amount_fen for line in project.budget_lines.all())),
+        can_publish=can_publish, update_form=ProjectUpdateForm() if can_publish else None,
+        budget_lines=[{"name": line.name, "amount": _money(line.amount_fen)} for line in lines],
+        budget_total=_money(sum(line.amount_fen for line in lines)),
         updates=list(project.updates.all()[:20]),
     )
     return render(request, "orgs/project_detail.html", context)

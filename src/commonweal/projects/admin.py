@@ -49,7 +49,7 @@ class BudgetLineInline(admin.TabularInline):
 
 @admin.register(Project)
 class ProjectAdmin(OperatorAdmin):
-    list_display = ("title_zh", "org", "partner_org", "status", "domain", "goal", "raised", "starts_on", "ends_on", "updated_at")
+    list_display = ("title_zh", "organization", "status_label", "domain", "goal", "raised", "updated_at")
     list_filter = (ReviewQueue, "domain", "featured")
     search_fields = ("title_zh", "title_en", "public_id", "org__name_zh", "org__credit_code")
     list_select_related = ("org", "partner_org")
@@ -65,6 +65,16 @@ class ProjectAdmin(OperatorAdmin):
         (_("Totals"), {"fields": ("raised", "refunded", "donation_count", "created_by", "created_at", "updated_at")}),
     )
     readonly_fields = tuple(name for _title, spec in fieldsets for name in spec["fields"])
+
+    @admin.display(description=_("Organization"), ordering="org__name_zh")
+    def organization(self, project):
+        if project.partner_org_id:
+            return format_html_join("", "{}<br><small>{}: {}</small>", [(project.org.name_zh, _("fundraising partner"), project.partner_org.name_zh)])
+        return project.org.name_zh
+
+    @admin.display(description=_("Status"), ordering="status")
+    def status_label(self, project):
+        return project.get_status_display()
 
     @admin.display(description=_("Goal"))
     def goal(self, project):
