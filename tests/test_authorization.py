@@ -21,7 +21,8 @@ from commonweal.ledger.models import OutboxEntry
 from commonweal.orgs import urls as console_urls
 from commonweal.orgs.models import Invitation, Membership, Organization, ProviderCredential
 from commonweal.projects.models import BudgetLine, Project, ProjectUpdate
-from tests.factories import add_member, donate, make_org, make_project, make_project_in
+from commonweal.orgs.services import org_transition
+from tests.factories import add_member, donate, make_operator, make_org, make_project, make_project_in
 
 pytestmark = pytest.mark.django_db
 
@@ -80,15 +81,22 @@ class Entry:
     post: Callable[[World], dict] | None = None
     cross: Callable[[World], dict] | None = None
     """Kwargs pairing A's organization with B's object (a mismatched URL), for URLs with an object."""
+    prepare: Callable[[World], None] | None = None
+    """Puts organization B in the state where the action applies, so a success would show."""
 
 
 def _org(w):
     return {"org": w.b.public_id}
 
 
+def _reject_b(w):
+    org_transition(org=w.b, to="rejected", actor=make_operator(), reason="材料不全")
+
+
 ORG_SCOPED: dict[str, Entry] = {
     "console-org": Entry(kwargs=_org),
     "console-profile": Entry(kwargs=_org, roles=frozenset({"admin"}), post=_profile_post),
+    "console-resubmit": Entry(kwargs=_org, roles=frozenset({"admin"}), get=False, post=lambda w: {}, prepare=_reject_b),
     "console-members": Entry(kwargs=_org, roles=frozenset({"admin"}), post=lambda w: {"email": "spy@example.org", "role": "admin"}),
     "console-member-remove": Entry(
         kwargs=_org, roles=frozenset({"admin"}), get=False,
@@ -171,6 +179,8 @@ def test_every_console_url_has_a_table_entry():
 def test_members_of_another_org_get_404_and_change_nothing(client, name, role):
     world = _world()
     entry = ORG_SCOPED[name]
+    if entry.prepare:
+        entry.prepare(world)
     client.force_login(world.a_users[role])
     before = _snapshot()
     targets = [entry.kwargs(world)] + ([entry.cross(world)] if entry.cross else [])
@@ -187,6 +197,8 @@ def test_members_of_another_org_get_404_and_change_nothing(client, name, role):
 def test_roles_inside_the_org(client, name, role):
     world = _world()
     entry = ORG_SCOPED[name]
+    if entry.prepare:
+        entry.prepare(world)
     client.force_login(world.b_users[role])
     if role not in entry.roles:
         before = _snapshot()
@@ -206,6 +218,8 @@ def test_the_posted_data_is_good_enough_to_succeed_for_the_owner(client, name):
     """So that the 404s above come from the access check, not from bad data."""
     world = _world()
     entry = ORG_SCOPED[name]
+    if entry.prepare:
+        entry.prepare(world)
     client.force_login(world.b_users["admin"])
     before = _snapshot()
     response = client.post(reverse(name, kwargs=entry.kwargs(world)), entry.post(world))

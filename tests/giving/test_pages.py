@@ -403,3 +403,25 @@ def test_plan_cancel_of_another_donors_plan_is_404(client, project):
     plan.refresh_from_db()
     assert plan.status == "active"
     assert client.post(reverse("plan-cancel", args=["01jnosuchplanxxxxxxxxxxxxx"])).status_code == 404
+
+
+@pytest.mark.parametrize(
+    "typed", ["", "x" * 40, "¥1", "１２", "-1", "+1", "1 0", "1_0", "1e3", "1,23", "01", "1.234", "0", "100000001"]
+)
+def test_every_amount_error_has_a_chinese_message(typed):
+    """The donate form shows the parser's messages in Chinese; a reworded message must be re-translated."""
+    from django.utils import translation
+
+    from commonweal.core.errors import InvalidInput
+    from commonweal.core.money import parse_yuan, validate_fen
+    from commonweal.giving.forms import domain_error_text
+
+    with pytest.raises(InvalidInput) as info:
+        parse_yuan(typed)
+    with translation.override("zh-hans"):
+        assert domain_error_text(info.value) != info.value.message
+        assert domain_error_text(info.value).startswith(("金额", "请填写"))
+    with pytest.raises(InvalidInput) as info:
+        validate_fen(0)
+    with translation.override("zh-hans"):
+        assert domain_error_text(info.value).startswith("金额须在")

@@ -637,3 +637,18 @@ def test_console_in_english(client, settings):
     assert "J*** S***" in page and "John Smith" not in page and "¥10.00" in page
     page = _text(c.get(_url("console-project-new", org)))
     assert "4. Quality education" in page
+
+
+def test_rejected_organization_admin_resubmits_from_the_dashboard(client):
+    from commonweal.orgs.services import org_transition
+    from tests.factories import make_operator, make_org
+
+    org = make_org(verified=False, qualified=False)
+    org_transition(org=org, to="rejected", actor=make_operator(), reason="证书照片不清晰")
+    admin = org.memberships.get(role="admin").user
+    client.force_login(admin)
+    page = client.get(f"/console/{org.public_id}/")
+    assert "证书照片不清晰" in page.content.decode() and f"/console/{org.public_id}/resubmit/" in page.content.decode()
+    client.post(f"/console/{org.public_id}/resubmit/")
+    org.refresh_from_db()
+    assert org.verification_status == "submitted"

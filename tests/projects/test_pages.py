@@ -195,7 +195,9 @@ def test_list_htmx_request_gets_only_the_results(client, org, operator):
     make_project(org, operator=operator, title_zh="碳中和", domain="carbon_neutrality")
     response = client.get(reverse("project-list"), {"domain": "carbon_neutrality"}, headers={"HX-Request": "true"})
     html = response.content.decode()
-    assert html.lstrip().startswith('<div id="results"')
+    assert html.lstrip().startswith('<p id="result-count" class="result-count" role="status" hx-swap-oob="true">')
+    assert '<div id="results" class="results">' in html
+    assert "共找到 1 个项目" in html
     assert "<html" not in html and "<form" not in html
     assert "碳中和" in html and "教育" not in html
     assert "HX-Request" in response["Vary"]
@@ -261,3 +263,11 @@ def test_org_page_in_english(client, org):
     html = page(client, reverse("org-detail", args=[org.public_id]))
     assert "Unified social credit code" in html
     assert org.name_en in html
+
+
+def test_org_page_links_only_web_addresses(client, org):
+    type(org).objects.filter(pk=org.pk).update(website="javascript:alert(1)")
+    html = page(client, reverse("org-detail", args=[org.public_id]))
+    assert "javascript:" not in html
+    type(org).objects.filter(pk=org.pk).update(website="https://chunmiao.example.org")
+    assert 'href="https://chunmiao.example.org"' in page(client, reverse("org-detail", args=[org.public_id]))

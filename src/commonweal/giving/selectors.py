@@ -22,6 +22,7 @@ __all__ = [
     "intent_get_for_payment",
     "intent_donation",
     "donation_get_for_viewer",
+    "donation_visible_to",
     "donor_donations",
     "donor_plans",
     "plan_get_for_donor",
@@ -85,12 +86,15 @@ def donation_get_for_viewer(*, public_id: str, user, session_donation_ids: Colle
     donation = (
         Donation.objects.select_related("project", "recipient_org").filter(public_id=public_id).first()
     )
-    if donation is None:
-        raise NotFound(f"no donation {public_id!r}")
-    is_donor = getattr(user, "is_authenticated", False) and donation.donor_id == user.pk
-    if not (is_donor or donation.public_id in session_donation_ids):
+    if donation is None or not donation_visible_to(donation, user=user, session_donation_ids=session_donation_ids):
         raise NotFound(f"no donation {public_id!r}")
     return donation
+
+
+def donation_visible_to(donation: Donation, *, user, session_donation_ids: Collection[str] = ()) -> bool:
+    """Whether ``user`` (or the browser session that paid) may see the donation's own page."""
+    is_donor = getattr(user, "is_authenticated", False) and donation.donor_id == user.pk
+    return is_donor or donation.public_id in session_donation_ids
 
 
 def donor_donations(*, donor) -> QuerySet[Donation]:

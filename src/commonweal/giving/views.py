@@ -20,8 +20,8 @@ from commonweal.giving import selectors
 from commonweal.giving.forms import DonateForm, add_domain_error, domain_error_text, new_idempotency_key
 from commonweal.giving.models import Donation, DonationIntent, IntentStatus, Provider
 from commonweal.giving.providers import sandbox_build_notification
-from commonweal.giving.services import credentials_get, intent_create, notification_receive, plan_cancel as _plan_cancel
-from commonweal.giving.services import plan_create
+from commonweal.giving.services import credentials_get, intent_create, notification_receive, plan_create
+from commonweal.giving.services import plan_cancel as _plan_cancel
 from commonweal.projects.models import Project, ProjectStatus
 from commonweal.projects.selectors import project_get_public, project_progress_get
 
@@ -45,22 +45,21 @@ def _project_or_404(public_id: str) -> Project:
         raise Http404(error.message) from error
 
 
-def _remember(request, key: str, value, *, mapping: bool = False) -> None:
-    """Add to a bounded list (or dict) in the session, dropping the oldest entries."""
-    if mapping:
-        stored = dict(request.session.get(key, {}))
-        stored[value[0]] = value[1]
-        request.session[key] = dict(list(stored.items())[-MAX_REMEMBERED:])
-    else:
-        stored = [item for item in request.session.get(key, []) if item != value]
-        request.session[key] = (stored + [value])[-MAX_REMEMBERED:]
+def _paid_in_this_session(request) -> list[str]:
+    return request.session.get(SESSION_PAID, [])
 
 
-def _may_see(request, donation: Donation) -> bool:
-    user = request.user
-    return donation.public_id in request.session.get(SESSION_PAID, []) or (
-        user.is_authenticated and donation.donor_id == user.pk
-    )
+def _remember_paid(request, donation: Donation) -> None:
+    """Let this browser session open the donation's thanks page (the newest MAX_REMEMBERED)."""
+    paid = [public_id for public_id in _paid_in_this_session(request) if public_id != donation.public_id]
+    request.session[SESSION_PAID] = (paid + [donation.public_id])[-MAX_REMEMBERED:]
+
+
+def _remember_plan_key(request, key: str, plan_public_id: str) -> None:
+    """Remember that this form's key made a plan, so a repeated submission makes no second plan."""
+    keys = dict(request.session.get(SESSION_PLAN_KEYS, {}))
+    keys[key] = plan_public_id
+    request.session[SESSION_PLAN_KEYS] = dict(list(keys.items())[-MAX_REMEMBERED:])
 
 
 # --- the project page ----------------------------------------------------------------------
@@ -155,7 +154,7 @@ def _start_monthly(request, project: Project, form: DonateForm):
     except DomainError as error:
         add_domain_error(form, error, fields=_DONATE_FIELDS, default="monthly")
         return None
-    _remember(request, SESSION_PLAN_KEYS, (key, plan.public_id), mapping=True)
+    _remember_plan_key(request, key, plan.public_id)
     messages.success(
         request,
         gettext("Thank you! Your monthly gift is set up; the first charge is made today."),
@@ -183,7 +182,7 @@ def sandbox_pay(request, intent_public_id: str):
             messages.error(request, domain_error_text(error))
             status = 400
         else:
-            _remember(request, SESSION_PAID, donation.public_id)
+            _remember_paid(request, donation)
             return redirect("donation-thanks", donation.public_id)
     return render(request, "giving/sandbox_pay.html", {"intent": intent}, status=status)
 
@@ -214,7 +213,9 @@ def _pay_in_sandbox(intent: DonationIntent) -> Donation:
 
 def _already_paid(request, intent: DonationIntent):
     donation = selectors.intent_donation(intent=intent)
-    if donation is not None and _may_see(request, donation):
+    if donation is not None and selectors.donation_visible_to(
+        donation, user=request.user, session_donation_ids=_paid_in_this_session(request)
+    ):
         return redirect("donation-thanks", donation.public_id)
     messages.info(request, gettext("This donation has already been paid."))
     return redirect("project-detail", intent.project.public_id)
@@ -225,7 +226,7 @@ def _already_paid(request, intent: DonationIntent):
 def donation_thanks(request, public_id: str):
     try:
         donation = selectors.donation_get_for_viewer(
-            public_id=public_id, user=request.user, session_donation_ids=request.session.get(SESSION_PAID, [])
+            public_id=public_id, user=request.user, session_donation_ids=_paid_in_this_session(request)
         )
     except NotFound as error:
         raise Http404(error.message) from error

@@ -85,11 +85,14 @@ def org_update_profile(*, org: Organization, actor, **fields) -> Organization:
 
 
 def org_transition(*, org: Organization, to: str, actor, reason: str = "") -> Organization:
-    """An operator moves verification along ``VERIFICATION_TRANSITIONS``."""
-    _require_operator(actor)
+    """Move verification along one edge of ``VERIFICATION_TRANSITIONS``."""
     with transaction.atomic(durable=True):
         org = Organization.objects.select_for_update().get(pk=org.pk)
         rule = VERIFICATION_TRANSITIONS.get((org.verification_status, to))
+        if rule is not None and not rule.by_operator:
+            require_role(org, actor, {Role.ADMIN})
+        else:
+            _require_operator(actor)
         if rule is None:
             raise Conflict(f"verification cannot go from {org.verification_status} to {to}", code="illegal_transition")
         if rule.reason_required and not reason.strip():

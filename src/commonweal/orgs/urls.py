@@ -11,6 +11,7 @@ urlpatterns = [
     path("invitations/<str:token>/", views.invitation, name="console-invitation"),
     path("<str:org>/", views.dashboard, name="console-org"),
     path("<str:org>/profile/", views.profile, name="console-profile"),
+    path("<str:org>/resubmit/", views.resubmit, name="console-resubmit"),
     path("<str:org>/members/", views.members, name="console-members"),
     path("<str:org>/members/remove/", views.member_remove_view, name="console-member-remove"),
     path("<str:org>/credentials/", views.credentials, name="console-credentials"),

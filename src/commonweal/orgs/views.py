@@ -40,7 +40,15 @@ from commonweal.orgs.forms import (
 )
 from commonweal.orgs.models import Role
 from commonweal.orgs.permissions import ANY_ROLE, access_org_by_public_id, member_role
-from commonweal.orgs.services import invitation_accept, member_invite, member_remove, org_register, org_update_profile
+from commonweal.orgs.models import VerificationStatus
+from commonweal.orgs.services import (
+    invitation_accept,
+    member_invite,
+    member_remove,
+    org_register,
+    org_transition,
+    org_update_profile,
+)
 from commonweal.projects.lifecycle import PROJECT_TRANSITIONS
 from commonweal.projects.models import ProjectStatus
 from commonweal.projects.permissions import access_project_by_public_id, project_is_public
@@ -206,6 +214,18 @@ def members(request, org):
         invitations=selectors.org_pending_invitations(org=org),
     )
     return render(request, "orgs/members.html", context)
+
+
+@console_view(roles=ADMIN, methods=("POST",))
+def resubmit(request, org):
+    """After a rejection, the admin fixes the profile and asks for verification again."""
+    try:
+        org_transition(org=org, to=VerificationStatus.SUBMITTED, actor=request.user)
+    except DomainError as exc:
+        messages.error(request, error_text(exc))
+    else:
+        messages.success(request, _("Your organization is submitted for verification again."))
+    return redirect("console-org", org=org.public_id)
 
 
 @console_view(roles=ADMIN, methods=("POST",))

@@ -98,6 +98,8 @@ def org_detail(request, public_id: str):
     context = {
         "org": org,
         "verified": org_is_verified(org),
+        # Only web addresses become links: the profile service stores what the organization typed.
+        "website": org.website if org.website.lower().startswith(("https://", "http://")) else "",
         "today": timezone.localdate(),
         "projects": shown[:ORG_PAGE_PROJECTS],
         "more_projects": len(shown) > ORG_PAGE_PROJECTS,

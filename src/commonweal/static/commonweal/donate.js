@@ -4,6 +4,9 @@
   "use strict";
   var form = document.querySelector("form.donate-form");
   if (!form) return;
+  /* After a refused submission, start where the first problem is. */
+  var invalid = form.querySelector("[aria-invalid=true]");
+  if (invalid) invalid.focus();
   var custom = form.querySelector("input[name=custom_amount]");
   var other = form.querySelector("input[name=amount][value=other]");
   if (!custom || !other) return;
