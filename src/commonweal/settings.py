@@ -74,6 +74,7 @@ INSTALLED_APPS = [
     "commonweal.orgs",
     "commonweal.projects",
     "commonweal.giving",
+    "commonweal.disclosure",
 ]
 
 MIDDLEWARE = [

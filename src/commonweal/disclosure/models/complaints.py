@@ -1,0 +1,3 @@
+"""Disclosure: complaints."""
+
+__all__: list[str] = []

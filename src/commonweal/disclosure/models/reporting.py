@@ -1,0 +1,3 @@
+"""Disclosure: reporting."""
+
+__all__: list[str] = []

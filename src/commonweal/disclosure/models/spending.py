@@ -1,0 +1,3 @@
+"""Disclosure: spending."""
+
+__all__: list[str] = []
