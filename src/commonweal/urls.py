@@ -8,6 +8,8 @@ urlpatterns = [
     path("accounts/", include("allauth.urls")),
     path("i18n/", include("django.conf.urls.i18n")),
     path("api/v1/", api.urls),
+    path("log/", include("commonweal.ledger.urls")),
+    path("", include("commonweal.ledger.urls_public")),
     path("console/", include("commonweal.orgs.urls")),
     path("", include("commonweal.giving.urls")),
     path("", include("commonweal.projects.urls")),
