@@ -49,6 +49,12 @@ CREDENTIALS_KEY = env("COMMONWEAL_CREDENTIALS_KEY")
 # Ed25519 signing key of the public log (a signed-note private key file); never in the database.
 LOG_SIGNING_KEY_PATH = env("COMMONWEAL_LOG_KEY", str(VAR_DIR / "log-signing.key"))
 LOG_ORIGIN = env("COMMONWEAL_LOG_ORIGIN", "commonweal.localhost/log")
+# Where tiles live: "db" (embedded default), or "dir:<path>" for a tlog-tiles directory that can
+# be synced to static hosting.
+LOG_STORE = env("COMMONWEAL_LOG_STORE", "db")
+# Witnesses that cosign checkpoints: "URL VKEY,URL VKEY" (c2sp.org/tlog-witness).
+LOG_WITNESSES = [tuple(item.split()) for item in env_list("COMMONWEAL_LOG_WITNESSES", "")]
+LOG_WITNESS_TIMEOUT = float(env("COMMONWEAL_LOG_WITNESS_TIMEOUT", "2"))
 SITE_URL = env("COMMONWEAL_SITE_URL", "http://127.0.0.1:8000")
 
 INSTALLED_APPS = [

@@ -183,3 +183,11 @@ def test_pages_before_the_first_checkpoint(client, log_signer):
     assert client.get(reverse("ledger-entry", args=[0])).status_code == 404
     page = html(client.post(reverse("ledger-verify"), {"receipt_text": "x"}), status=400)
     assert "账本尚未签署任何检查点" in page
+
+
+def test_thank_you_and_my_donations_pages_carry_the_recorded_block(client, gifts):
+    donor, first = gifts["donor"], gifts["first"]
+    client.force_login(donor)
+    recorded_url = reverse("ledger-donation-recorded", args=[first.public_id])
+    assert recorded_url in html(client.get(reverse("donation-thanks", args=[first.public_id])))
+    assert f"{recorded_url}?compact=1" in html(client.get(reverse("my-donations")))
