@@ -16,13 +16,15 @@ from django.urls import URLPattern, reverse
 from django.utils import timezone
 
 from commonweal.core.models import AuditEvent
-from commonweal.giving.models import Donation, Refund
+from commonweal.disclosure.models.spending import Disbursement, Evidence
+from commonweal.giving.models import Donation, DonationReceipt, DonationReceiptLine, ReceiptCounter, Refund
+from commonweal.giving.services import receipt_request_gift
 from commonweal.ledger.models import OutboxEntry
 from commonweal.orgs import urls as console_urls
 from commonweal.orgs.models import Invitation, Membership, Organization, ProviderCredential
 from commonweal.projects.models import BudgetLine, Project, ProjectUpdate
 from commonweal.orgs.services import org_transition
-from tests.factories import add_member, donate, make_operator, make_org, make_project, make_project_in
+from tests.factories import add_member, donate, make_operator, make_org, make_project, make_project_in, make_user
 
 pytestmark = pytest.mark.django_db
 
@@ -41,6 +43,7 @@ class World:
     b_donation: Donation
     a_live: Project
     a_donation: Donation
+    b_receipt: DonationReceipt
 
 
 def _world() -> World:
@@ -49,7 +52,9 @@ def _world() -> World:
     b_users = {"admin": b.memberships.get().user, "finance": add_member(b, "finance"), "editor": add_member(b, "editor")}
     b_live = make_project(b)
     a_live = make_project(a)
-    return World(
+    donor = make_user()
+    b_receipt = receipt_request_gift(donation=donate(b_live, 5_000, donor=donor), actor=donor, donor_name="李四")
+    return World(b_receipt=b_receipt, 
         a=a, b=b, a_users=a_users, b_users=b_users, b_draft=make_project_in("draft", b), b_live=b_live,
         b_donation=donate(b_live, 10_000, donor_name="张三"), a_live=a_live, a_donation=donate(a_live, 10_000),
     )
@@ -91,6 +96,32 @@ def _org(w):
 
 def _reject_b(w):
     org_transition(org=w.b, to="rejected", actor=make_operator(), reason="材料不全")
+
+
+def _receipt_photo():
+    import io
+
+    from django.core.files.uploadedfile import SimpleUploadedFile
+    from PIL import Image
+
+    buffer = io.BytesIO()
+    Image.new("RGB", (8, 8), (200, 0, 0)).save(buffer, format="JPEG")
+    return SimpleUploadedFile("receipt.jpg", buffer.getvalue(), content_type="image/jpeg")
+
+
+def _b_disbursement(w):
+    """B's disbursement awaiting approval, recorded by B's finance member with a receipt photo."""
+    from commonweal.disclosure.models.spending import Disbursement
+    from commonweal.disclosure.services.spending import disbursement_create, disbursement_transition
+
+    found = Disbursement.objects.filter(project=w.b_live).first()
+    if found is None:
+        found = disbursement_create(
+            project=w.b_live, actor=w.b_users["finance"], budget_line_position=0, kind="purchase", amount_fen=5_000,
+            description="图书", evidence_files=[_receipt_photo()],
+        )
+        found = disbursement_transition(disbursement=found, to="submitted", actor=w.b_users["finance"])
+    return found
 
 
 ORG_SCOPED: dict[str, Entry] = {
@@ -135,6 +166,56 @@ ORG_SCOPED: dict[str, Entry] = {
         post=lambda w: {f"{w.b_donation.public_id}-amount_yuan": "100", f"{w.b_donation.public_id}-reason": "hostile"},
         cross=lambda w: {"org": w.a.public_id, "donation": w.b_donation.public_id},
     ),
+    # Donation receipts (giving/views_receipts.py): the recipient's finance members only.
+    "console-receipts": Entry(kwargs=_org, roles=frozenset({"finance"})),
+    "console-receipt": Entry(
+        kwargs=lambda w: {"org": w.b.public_id, "receipt": w.b_receipt.public_id}, roles=frozenset({"finance"}),
+        cross=lambda w: {"org": w.a.public_id, "receipt": w.b_receipt.public_id},
+    ),
+    "console-receipt-issue": Entry(
+        kwargs=lambda w: {"org": w.b.public_id, "receipt": w.b_receipt.public_id}, roles=frozenset({"finance"}),
+        get=False, post=lambda w: {}, cross=lambda w: {"org": w.a.public_id, "receipt": w.b_receipt.public_id},
+    ),
+    "console-receipt-void": Entry(
+        kwargs=lambda w: {"org": w.b.public_id, "receipt": w.b_receipt.public_id}, roles=frozenset({"finance"}),
+        get=False, post=lambda w: {"reason": "hostile"},
+        cross=lambda w: {"org": w.a.public_id, "receipt": w.b_receipt.public_id},
+    ),
+    # Disbursements (disclosure/views_spending.py): finance records, another admin approves.
+    "console-disbursements": Entry(kwargs=_org, roles=frozenset({"admin", "finance"})),
+    "console-project-disbursements": Entry(
+        kwargs=lambda w: {"org": w.b.public_id, "project": w.b_live.public_id}, roles=frozenset({"admin", "finance"}),
+        cross=lambda w: {"org": w.a.public_id, "project": w.b_live.public_id},
+    ),
+    "console-disbursement-new": Entry(
+        kwargs=lambda w: {"org": w.b.public_id, "project": w.b_live.public_id}, roles=frozenset({"finance"}),
+        post=lambda w: {"budget_line": "0", "kind": "purchase", "amount_yuan": "100", "description": "越权支出"},
+        cross=lambda w: {"org": w.a.public_id, "project": w.b_live.public_id},
+    ),
+    "console-disbursement": Entry(
+        kwargs=lambda w: {"org": w.b.public_id, "disbursement": _b_disbursement(w).public_id},
+        roles=frozenset({"admin", "finance"}), prepare=lambda w: _b_disbursement(w),
+        cross=lambda w: {"org": w.a.public_id, "disbursement": _b_disbursement(w).public_id},
+    ),
+    "console-disbursement-evidence": Entry(
+        kwargs=lambda w: {"org": w.b.public_id, "disbursement": _b_disbursement(w).public_id},
+        roles=frozenset({"admin", "finance"}), prepare=lambda w: _b_disbursement(w), get=False,
+        post=lambda w: {"file": _receipt_photo()},
+        cross=lambda w: {"org": w.a.public_id, "disbursement": _b_disbursement(w).public_id},
+    ),
+    "console-disbursement-evidence-file": Entry(
+        kwargs=lambda w: {"org": w.b.public_id, "disbursement": _b_disbursement(w).public_id,
+                          "evidence": _b_disbursement(w).evidence.get().public_id},
+        roles=frozenset({"admin", "finance"}), prepare=lambda w: _b_disbursement(w),
+        cross=lambda w: {"org": w.a.public_id, "disbursement": _b_disbursement(w).public_id,
+                         "evidence": _b_disbursement(w).evidence.get().public_id},
+    ),
+    "console-disbursement-transition": Entry(
+        kwargs=lambda w: {"org": w.b.public_id, "disbursement": _b_disbursement(w).public_id},
+        roles=frozenset({"admin", "finance"}), prepare=lambda w: _b_disbursement(w), get=False,
+        post=lambda w: {"to": "approved"},
+        cross=lambda w: {"org": w.a.public_id, "disbursement": _b_disbursement(w).public_id},
+    ),
 }
 
 # Not organization-scoped, but sign-in is required all the same.
@@ -145,7 +226,7 @@ NOT_ORG_SCOPED: dict[str, Callable[[World], dict]] = {
 }
 
 MODELS = (Organization, Membership, Invitation, ProviderCredential, Project, BudgetLine, ProjectUpdate, Donation, Refund,
-          AuditEvent, OutboxEntry)
+          AuditEvent, OutboxEntry, DonationReceipt, DonationReceiptLine, ReceiptCounter, Disbursement, Evidence)
 
 
 def _snapshot() -> list:
@@ -220,7 +301,7 @@ def test_the_posted_data_is_good_enough_to_succeed_for_the_owner(client, name):
     entry = ORG_SCOPED[name]
     if entry.prepare:
         entry.prepare(world)
-    client.force_login(world.b_users["admin"])
+    client.force_login(world.b_users["admin" if "admin" in entry.roles else sorted(entry.roles)[0]])
     before = _snapshot()
     response = client.post(reverse(name, kwargs=entry.kwargs(world)), entry.post(world))
     assert response.status_code == 302, response.content.decode()[:2000]
@@ -268,6 +349,16 @@ API_OPERATIONS: dict[tuple[str, str], str] = {
     ("post", "/api/v1/payments/{provider}/{org_public_id}/notify"):
         "authenticated by the provider's signature with the org's own credentials (tests/api/test_authorization_api.py)",
     ("get", "/api/v1/me/donations"): "the signed-in donor's own gifts (tests/api/test_authorization_api.py)",
+    ("get", "/api/v1/projects/{public_id}/finances"): "public: the figures of the project page (404 for drafts)",
+    ("get", "/api/v1/projects/{public_id}/disbursements"):
+        "finance and admin members of the project's organization (tests/disclosure/test_spending_api.py)",
+    ("post", "/api/v1/projects/{public_id}/disbursements"):
+        "finance members of the project's organization (tests/disclosure/test_spending_api.py)",
+    ("get", "/api/v1/disbursements/{public_id}"): "finance and admin members of its organization (tests/disclosure/test_spending_api.py)",
+    ("post", "/api/v1/disbursements/{public_id}/evidence"):
+        "finance and admin members of its organization (tests/disclosure/test_spending_api.py)",
+    ("post", "/api/v1/disbursements/{public_id}/transitions"):
+        "members by the lifecycle table, never the author's own approval (tests/disclosure/test_spending_four_eyes.py)",
 }
 
 

@@ -43,3 +43,17 @@ def test_catalogue_is_built_from_sources():
 def test_every_msgid_has_a_chinese_translation(where, msgid):
     translations = {entry.msgid: entry.msgstr for entry in polib.pofile(str(CATALOGUE))}
     assert translations.get(msgid), f"{where}: no zh-Hans translation for {msgid!r}"
+
+
+def test_committed_catalogue_matches_the_sources():
+    """django.po and django.mo are rebuilt from sources/*.json (scripts/build_locale.py)."""
+    import importlib.util
+
+    spec = importlib.util.spec_from_file_location("build_locale", SRC.parent.parent / "scripts" / "build_locale.py")
+    build_locale = importlib.util.module_from_spec(spec)
+    spec.loader.exec_module(build_locale)
+    sources = build_locale.load_sources()
+    po = {entry.msgid: entry.msgstr for entry in polib.pofile(str(CATALOGUE))}
+    mo = {entry.msgid: entry.msgstr for entry in polib.mofile(str(CATALOGUE.with_suffix(".mo"))) if entry.msgid}
+    assert po == sources, "run .venv/bin/python scripts/build_locale.py and commit django.po/django.mo"
+    assert mo == sources, "run .venv/bin/python scripts/build_locale.py and commit django.po/django.mo"

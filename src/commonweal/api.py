@@ -135,6 +135,9 @@ class CommonwealAPI(NinjaAPI):
         self.add_router("/projects", projects_router)
         self.add_router("/organizations", orgs_router)
         self.add_router("/", giving_router)
+        from commonweal.disclosure.api_spending import router as spending_router
+
+        self.add_router("/", spending_router)
 
     def _get_urls(self):
         self._register_routers()

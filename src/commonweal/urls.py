@@ -11,6 +11,9 @@ urlpatterns = [
     path("log/", include("commonweal.ledger.urls")),
     path("", include("commonweal.ledger.urls_public")),
     path("console/", include("commonweal.orgs.urls")),
+    path("", include("commonweal.disclosure.urls_spending")),
+    path("", include("commonweal.disclosure.urls_reporting")),
+    path("", include("commonweal.disclosure.urls_complaints")),
     path("", include("commonweal.giving.urls")),
     path("", include("commonweal.projects.urls")),
 ]

@@ -49,6 +49,10 @@ def test_openapi_document_declares_the_error_shape(client):
         f"{API}/projects", f"{API}/projects/{{public_id}}", f"{API}/organizations",
         f"{API}/organizations/{{public_id}}", f"{API}/donation-intents",
         f"{API}/payments/{{provider}}/{{org_public_id}}/notify", f"{API}/me/donations",
+        # disclosure/api_spending.py
+        f"{API}/projects/{{public_id}}/finances", f"{API}/projects/{{public_id}}/disbursements",
+        f"{API}/disbursements/{{public_id}}", f"{API}/disbursements/{{public_id}}/evidence",
+        f"{API}/disbursements/{{public_id}}/transitions",
     }
     error_ref = {"$ref": "#/components/schemas/ErrorOut"}
     for path_item in document["paths"].values():

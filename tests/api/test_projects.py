@@ -218,11 +218,11 @@ def test_malformed_project_id_is_404(client, public_id):
 
 
 def test_project_updates_are_listed(client):
-    from commonweal.projects.services import project_publish_update
+    from commonweal.disclosure.services.reporting import report_publish
 
     project = make_project()
     admin = project.org.memberships.get(role="admin").user
-    update = project_publish_update(project=project, actor=admin, title="第一批图书到校", body="300 本图书已送达。")
+    update = report_publish(project=project, actor=admin, title="第一批图书到校", body="300 本图书已送达。")
     body = client.get(f"{API}/projects/{project.public_id}").json()
     assert body["updates"] == [{"public_id": update.public_id, "title": "第一批图书到校", "body": "300 本图书已送达。",
                                 "published_at": body["updates"][0]["published_at"]}]

@@ -78,6 +78,9 @@ def test_new_visitor_donates_ten_yuan_through_the_sandbox(live_server, mobile_pa
     page.wait_for_url(f"**/projects/{project.public_id}/donate/")
 
     # 4. The donate form: a bad amount gets the parser's message; then ¥10, a name shown masked.
+    # The pre-payment confirmation (start date, latest report, finances) must be ticked first.
+    assert page.get_by_role("heading", name="付款前请了解").is_visible()
+    page.get_by_label("我已阅读项目信息").check()
     page.get_by_label("其他金额（元）").fill("1.234")
     assert page.get_by_label("其他金额", exact=True).is_checked()  # donate.js ticks "Other amount"
     page.get_by_role("button", name="去支付").click()
@@ -88,6 +91,7 @@ def test_new_visitor_donates_ten_yuan_through_the_sandbox(live_server, mobile_pa
     assert page.get_by_label("其他金额（元）").input_value() == ""  # a preset clears the typed amount
     page.get_by_label("您的姓名").fill("王小明")
     assert not page.get_by_label("公开显示我的姓名").is_checked()
+    assert page.get_by_label("我已阅读项目信息").is_checked()  # kept across the error
     screenshot(page, "04-donate-form-mobile")
     assert Donation.objects.count() == 2  # the bad amount made nothing
     page.get_by_role("button", name="去支付").click()
@@ -147,6 +151,8 @@ def test_pages_fit_a_360px_screen_and_work_by_keyboard(live_server, small_phone_
     page.get_by_label("¥10", exact=True).focus()
     page.keyboard.press("ArrowRight")
     assert page.get_by_label("¥50", exact=True).is_checked()
+    page.get_by_label("我已阅读项目信息").focus()
+    page.keyboard.press("Space")
     page.get_by_label("您的姓名").focus()
     page.keyboard.type("赵六")
     page.keyboard.press("Enter")

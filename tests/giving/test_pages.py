@@ -9,7 +9,8 @@ from django.urls import reverse
 from commonweal.giving.models import Donation, DonationIntent, MonthlyPlan
 from commonweal.giving.services import plan_create, refund_create
 from commonweal.ledger.models import OutboxEntry
-from commonweal.projects.services import project_publish_update, project_transition
+from commonweal.disclosure.services.reporting import report_publish
+from commonweal.projects.services import project_transition
 from tests.factories import donate, make_operator, make_org, make_project, make_user
 
 pytestmark = pytest.mark.django_db
@@ -35,7 +36,8 @@ def donate_form(client, project, **fields):
     """Render the donate form, then post it with ``fields`` and the key the form carried."""
     form_html = html_of(client.get(reverse("donate", args=[project.public_id])))
     key = re.search(r'name="idempotency_key" value="([^"]+)"', form_html)[1]
-    data = {"amount": "1000", "custom_amount": "", "donor_name": "", "message": "", "idempotency_key": key}
+    data = {"amount": "1000", "custom_amount": "", "donor_name": "", "message": "", "idempotency_key": key,
+            "confirm_read": "on"}
     data.update(fields)
     return client.post(reverse("donate", args=[project.public_id]), data), data
 
@@ -105,7 +107,7 @@ def test_project_page_shows_times_in_shanghai(client, project):
 
 def test_project_page_shows_updates(client, project):
     admin = project.org.memberships.get().user
-    project_publish_update(project=project, actor=admin, title="第一批图书到校", body="一千册图书已送达。")
+    report_publish(project=project, actor=admin, title="第一批图书到校", body="一千册图书已送达。")
     html = html_of(client.get(reverse("project-detail", args=[project.public_id])))
     assert "第一批图书到校" in html and "一千册图书已送达。" in html
 
@@ -130,12 +132,14 @@ def test_unpublished_projects_are_404(client, status):
 
 def test_project_page_query_count_is_fixed(client, django_assert_num_queries, project):
     donate(project, 1000, donor_name="张三")
-    # the project with its organizations, budget lines, updates, recent donations
-    with django_assert_num_queries(4):
+    # the project with its organizations, budget lines, updates (their photos only when there are
+    # some), recent donations; the reporting clock (disclosure); spending per line and paid
+    # disbursements (disclosure)
+    with django_assert_num_queries(7):
         client.get(reverse("project-detail", args=[project.public_id]))
     for n in range(5):
         donate(project, 1000 + n, donor_name=f"王{n}")
-    with django_assert_num_queries(4):
+    with django_assert_num_queries(7):
         client.get(reverse("project-detail", args=[project.public_id]))
     with django_assert_num_queries(1):
         client.get(reverse("project-progress", args=[project.public_id]))

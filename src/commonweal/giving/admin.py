@@ -6,9 +6,9 @@ from django.utils.translation import gettext_lazy as _
 
 from commonweal.core.admin import ReadOnlyOperatorAdmin
 from commonweal.core.money import format_fen
-from commonweal.giving.models import Donation, Refund
+from commonweal.giving.models import Donation, DonationReceipt, Refund
 
-__all__ = ["DonationAdmin", "RefundAdmin"]
+__all__ = ["DonationAdmin", "RefundAdmin", "DonationReceiptAdmin"]
 
 
 @admin.register(Donation)
@@ -45,3 +45,24 @@ class RefundAdmin(ReadOnlyOperatorAdmin):
     @admin.display(description=_("Amount"))
     def amount(self, refund):
         return format_fen(refund.amount_fen)
+
+
+@admin.register(DonationReceipt)
+class DonationReceiptAdmin(ReadOnlyOperatorAdmin):
+    """Receipts are issued and voided by the organization's finance (``giving.services.receipts``)."""
+
+    list_display = ("number", "org", "status", "scope", "year", "amount", "requested_at", "issued_at")
+    list_filter = ("status", "scope")
+    search_fields = ("number", "public_id", "org__name_zh", "lines__donation__public_id")
+    list_select_related = ("org",)
+    date_hierarchy = "requested_at"
+    readonly_fields = (
+        "public_id", "org", "donor", "scope", "year", "donor_name", "amount", "purpose", "status", "number",
+        "requested_at", "issued_at", "issued_by", "voided_at", "voided_by", "void_reason", "void_refund",
+    )
+    fields = readonly_fields
+
+    @admin.display(description=_("Amount"))
+    def amount(self, receipt):
+        return format_fen(receipt.amount_fen)
+

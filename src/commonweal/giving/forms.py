@@ -116,6 +116,12 @@ class DonateForm(forms.Form):
         required=False,
         help_text=_("Monthly giving needs an account; you can cancel it at any time under My donations."),
     )
+    # Tencent's pre-payment confirmation (2018): the donor has seen the project's start date, its
+    # latest progress report and its finances (disclosure/reporting/_pre_payment.html) and says so.
+    confirm_read = forms.BooleanField(
+        label=_("I have read the project's information"),
+        error_messages={"required": _("Please confirm that you have read the project's information before paying.")},
+    )
     idempotency_key = forms.CharField(widget=forms.HiddenInput, max_length=64)
 
     def clean(self):

@@ -151,3 +151,98 @@ class MonthlyCharge(models.Model):
                 fields=["plan", "period"], condition=Q(status="succeeded"), name="charge_one_success_per_period"
             ),
         ]
+
+
+# --- official donation receipts (Charity Law Art. 38) ---------------------------------------
+
+class ReceiptStatus(models.TextChoices):
+    REQUESTED = "requested", _("Requested")
+    ISSUED = "issued", _("Issued")
+    VOID = "void", _("Void")
+
+
+class ReceiptScope(models.TextChoices):
+    GIFT = "gift", _("One gift")
+    YEAR = "year", _("All gifts of a year")
+
+
+class DonationReceipt(models.Model):
+    """An official donation receipt (捐赠票据) a donor asked for and the recipient's finance issues.
+
+    The donor's name is the one given for this receipt only; it is never copied to the donation.
+    Once issued the receipt is locked: nothing changes it except voiding (a refund of a gift it
+    covers, or finance with a reason). ``giving.lifecycle.RECEIPT_TRANSITIONS`` holds the edges.
+    """
+
+    public_id = models.CharField(max_length=26, unique=True, default=new_public_id, editable=False)
+    org = models.ForeignKey(Organization, on_delete=models.PROTECT, related_name="donation_receipts")
+    donor = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="donation_receipts")
+    scope = models.CharField(max_length=8, choices=ReceiptScope.choices)
+    year = models.PositiveSmallIntegerField(help_text="calendar year (Beijing time) of the gifts covered")
+    donor_name = models.CharField(_("name on the receipt"), max_length=64)
+    amount_fen = models.BigIntegerField(help_text="sum of the lines, net of refunds when issued")
+    currency = models.CharField(max_length=3, default="CNY")
+    purpose = models.CharField(_("purpose"), max_length=300, help_text="the projects' titles")
+    status = models.CharField(max_length=16, choices=ReceiptStatus.choices, default=ReceiptStatus.REQUESTED, db_index=True)
+    # "2026-000123": the year of issue and a counter per organization and year (ReceiptCounter).
+    number = models.CharField(max_length=16, null=True, blank=True)
+    requested_at = models.DateTimeField(auto_now_add=True)
+    issued_at = models.DateTimeField(null=True, blank=True)
+    issued_by = models.ForeignKey(settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.PROTECT, related_name="+")
+    voided_at = models.DateTimeField(null=True, blank=True)
+    voided_by = models.ForeignKey(settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL, related_name="+")
+    void_reason = models.TextField(blank=True)
+    void_refund = models.ForeignKey("Refund", null=True, blank=True, on_delete=models.PROTECT, related_name="voided_receipts")
+
+    class Meta:
+        ordering = ["-requested_at", "-pk"]
+        indexes = [models.Index(fields=["org", "status", "requested_at"]), models.Index(fields=["donor", "-requested_at"])]
+        constraints = [
+            models.UniqueConstraint(fields=["org", "number"], name="receipt_number_unique_in_org"),
+            models.CheckConstraint(condition=Q(amount_fen__gte=0), name="receipt_amount_nonnegative"),
+            models.CheckConstraint(condition=Q(year__gte=2000) & Q(year__lte=9999), name="receipt_year_in_range"),
+            models.CheckConstraint(condition=Q(number__isnull=True) | Q(number__regex=r"^[0-9]{4}-[0-9]{6,}$"), name="receipt_number_shape"),
+            models.CheckConstraint(condition=~Q(donor_name=""), name="receipt_has_donor_name"),
+            models.CheckConstraint(
+                condition=~Q(status="issued") | (Q(number__isnull=False, issued_at__isnull=False, issued_by__isnull=False) & Q(amount_fen__gt=0)),
+                name="receipt_issue_recorded",
+            ),
+            models.CheckConstraint(
+                condition=~Q(status="void") | (Q(voided_at__isnull=False) & ~Q(void_reason="")), name="receipt_void_has_reason"
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return self.number or self.public_id
+
+
+class DonationReceiptLine(models.Model):
+    """One gift a receipt covers. ``live`` is true while the receipt is requested or issued, so
+    the database refuses a second live receipt for the same gift."""
+
+    receipt = models.ForeignKey(DonationReceipt, on_delete=models.CASCADE, related_name="lines")
+    donation = models.ForeignKey(Donation, on_delete=models.PROTECT, related_name="receipt_lines")
+    amount_fen = models.BigIntegerField(help_text="the gift net of refunds, when requested and again when issued")
+    live = models.BooleanField(default=True)
+
+    class Meta:
+        ordering = ["donation__confirmed_at", "pk"]
+        constraints = [
+            models.UniqueConstraint(fields=["donation"], condition=Q(live=True), name="receipt_line_one_live_per_donation"),
+            models.UniqueConstraint(fields=["receipt", "donation"], name="receipt_line_unique"),
+            models.CheckConstraint(condition=Q(amount_fen__gt=0), name="receipt_line_amount_positive"),
+        ]
+
+
+class ReceiptCounter(models.Model):
+    """The last receipt number an organization issued in a year; locked while a number is taken."""
+
+    org = models.ForeignKey(Organization, on_delete=models.CASCADE, related_name="+")
+    year = models.PositiveSmallIntegerField()
+    last_number = models.PositiveIntegerField(default=0)
+
+    class Meta:
+        constraints = [
+            models.UniqueConstraint(fields=["org", "year"], name="receipt_counter_one_per_org_year"),
+            models.CheckConstraint(condition=Q(last_number__gte=0), name="receipt_counter_nonnegative"),
+        ]

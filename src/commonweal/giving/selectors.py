@@ -14,6 +14,7 @@ from django.db.models import F, Prefetch, QuerySet
 from commonweal.core.errors import NotFound
 from commonweal.core.privacy import public_donor_name
 from commonweal.giving.models import Donation, DonationIntent, MonthlyPlan, Refund
+from commonweal.giving.selectors_receipts import live_receipt_lines
 from commonweal.projects.models import Project
 
 __all__ = [
@@ -98,11 +99,11 @@ def donation_visible_to(donation: Donation, *, user, session_donation_ids: Colle
 
 
 def donor_donations(*, donor) -> QuerySet[Donation]:
-    """A signed-in donor's donations, newest first, with their projects and refunds."""
+    """A signed-in donor's donations, newest first, with their projects, refunds and live receipts."""
     return (
         Donation.objects.filter(donor=donor)
         .select_related("project")
-        .prefetch_related(Prefetch("refunds", queryset=Refund.objects.order_by("created_at")))
+        .prefetch_related(Prefetch("refunds", queryset=Refund.objects.order_by("created_at")), live_receipt_lines())
         .order_by("-confirmed_at", "-pk")
     )
 

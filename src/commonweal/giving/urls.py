@@ -1,6 +1,6 @@
 from django.urls import path
 
-from commonweal.giving import views
+from commonweal.giving import views, views_receipts
 
 urlpatterns = [
     path("projects/<str:public_id>/", views.project_detail, name="project-detail"),
@@ -10,4 +10,12 @@ urlpatterns = [
     path("donations/<str:public_id>/thanks/", views.donation_thanks, name="donation-thanks"),
     path("me/donations/", views.my_donations, name="my-donations"),
     path("me/plans/<str:public_id>/cancel/", views.plan_cancel, name="plan-cancel"),
+    # Donation receipts (Charity Law Art. 38) and annual statements: giving/views_receipts.py
+    path("me/donations/<str:public_id>/receipt/", views_receipts.gift_receipt, name="gift-receipt"),
+    path("me/donations/<str:public_id>/display/", views_receipts.gift_display, name="gift-display"),
+    path("me/receipts/", views_receipts.my_receipts, name="my-receipts"),
+    path("me/receipts/year/", views_receipts.year_receipt, name="receipt-year"),
+    path("me/receipts/<str:public_id>/", views_receipts.receipt_detail, name="receipt-detail"),
+    path("me/statements/<int:year>/", views_receipts.statement, name="statement"),
+    path("receipts/<str:public_id>/verify/", views_receipts.receipt_verify, name="receipt-verify"),
 ]

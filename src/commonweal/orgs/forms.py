@@ -23,7 +23,6 @@ __all__ = [
     "ProjectForm",
     "ProjectPublicEditForm",
     "TransitionForm",
-    "ProjectUpdateForm",
     "RefundForm",
     "budget_text",
     "error_text",
@@ -396,11 +395,6 @@ class ProjectForm(ProjectPublicEditForm):
 class TransitionForm(ConsoleForm):
     to = forms.CharField(widget=forms.HiddenInput, max_length=16)
     reason = forms.CharField(label=_("Reason"), required=False, max_length=2000, widget=forms.Textarea(attrs={"rows": 2}))
-
-
-class ProjectUpdateForm(ConsoleForm):
-    title = forms.CharField(label=_("title"), max_length=120)
-    body = forms.CharField(label=_("text"), widget=forms.Textarea(attrs={"rows": 5}))
 
 
 class RefundForm(ConsoleForm):

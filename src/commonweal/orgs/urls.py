@@ -3,6 +3,8 @@ tests/test_authorization.py enumerates these patterns and fails on one it has no
 
 from django.urls import path
 
+from commonweal.disclosure import views_spending as spending_views
+from commonweal.giving import views_receipts
 from commonweal.orgs import views
 
 urlpatterns = [
@@ -23,4 +25,16 @@ urlpatterns = [
     path("<str:org>/projects/<str:project>/updates/", views.project_update_publish, name="console-project-update"),
     path("<str:org>/donations/", views.donations, name="console-donations"),
     path("<str:org>/donations/<str:donation>/refund/", views.refund, name="console-refund"),
+    path("<str:org>/receipts/", views_receipts.console_receipts, name="console-receipts"),
+    path("<str:org>/receipts/<str:receipt>/", views_receipts.console_receipt_detail, name="console-receipt"),
+    path("<str:org>/receipts/<str:receipt>/issue/", views_receipts.console_receipt_issue, name="console-receipt-issue"),
+    path("<str:org>/receipts/<str:receipt>/void/", views_receipts.console_receipt_void, name="console-receipt-void"),
+    # Disbursements (disclosure.views_spending): four eyes, evidence, the ledger entry when paid.
+    path("<str:org>/disbursements/", spending_views.disbursements, name="console-disbursements"),
+    path("<str:org>/projects/<str:project>/disbursements/", spending_views.project_disbursements_view, name="console-project-disbursements"),
+    path("<str:org>/projects/<str:project>/disbursements/new/", spending_views.disbursement_new, name="console-disbursement-new"),
+    path("<str:org>/disbursements/<str:disbursement>/", spending_views.disbursement_detail, name="console-disbursement"),
+    path("<str:org>/disbursements/<str:disbursement>/evidence/", spending_views.disbursement_evidence_upload, name="console-disbursement-evidence"),
+    path("<str:org>/disbursements/<str:disbursement>/evidence/<str:evidence>/", spending_views.disbursement_evidence_file, name="console-disbursement-evidence-file"),
+    path("<str:org>/disbursements/<str:disbursement>/transition/", spending_views.disbursement_transition_view, name="console-disbursement-transition"),
 ]

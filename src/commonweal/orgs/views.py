@@ -31,7 +31,6 @@ from commonweal.orgs.forms import (
     OrgRegisterForm,
     ProjectForm,
     ProjectPublicEditForm,
-    ProjectUpdateForm,
     RefundForm,
     RemoveMemberForm,
     TransitionForm,
@@ -52,7 +51,11 @@ from commonweal.orgs.services import (
 from commonweal.projects.lifecycle import PROJECT_TRANSITIONS
 from commonweal.projects.models import ProjectStatus
 from commonweal.projects.permissions import access_project_by_public_id, project_is_public
-from commonweal.projects.services import project_create, project_publish_update, project_transition, project_update
+from commonweal.projects.services import project_create, project_transition, project_update
+# Reports are disclosure's (the Charity Law's clock, photos, followers); the console only shows the form.
+from commonweal.disclosure.forms_reporting import ReportForm, reporting_error_text
+from commonweal.disclosure.selectors.reporting import project_deadlines, project_under_clock
+from commonweal.disclosure.services.reporting import report_publish
 
 ADMIN = frozenset({Role.ADMIN})
 ADMIN_FINANCE = frozenset({Role.ADMIN, Role.FINANCE})
@@ -314,6 +317,10 @@ def project_edit(request, org, project):
 
 @console_view(methods=("GET",))
 def project_detail(request, org, project):
+    return _project_detail(request, org, project)
+
+
+def _project_detail(request, org, project, *, update_form=None):
     role = member_role(request.user, org)
     actions = [
         {
@@ -329,16 +336,15 @@ def project_detail(request, org, project):
     can_edit = role in ADMIN_EDITOR and project.status in (
         ProjectStatus.DRAFT, ProjectStatus.FUNDRAISING, ProjectStatus.EXECUTING, ProjectStatus.COMPLETED
     )
-    can_publish = role in ADMIN_EDITOR and project.status in (
-        ProjectStatus.FUNDRAISING, ProjectStatus.EXECUTING, ProjectStatus.COMPLETED
-    )
+    can_publish = role in ADMIN_EDITOR and project_under_clock(project)
     lines = list(project.budget_lines.all())
     context = _org_context(
         request, org, project=project, row=_project_row(project), actions=actions, can_edit=can_edit,
-        can_publish=can_publish, update_form=ProjectUpdateForm() if can_publish else None,
+        can_publish=can_publish, update_form=(update_form if update_form is not None else ReportForm()) if can_publish else None,
         budget_lines=[{"name": line.name, "amount": _money(line.amount_fen)} for line in lines],
         budget_total=_money(sum(line.amount_fen for line in lines)),
-        updates=list(project.updates.all()[:20]),
+        updates=list(project.updates.prefetch_related("photos")[:20]),
+        deadlines=project_deadlines(project, today=timezone.localdate()),
     )
     return render(request, "orgs/project_detail.html", context)
 
@@ -377,17 +383,20 @@ def project_transition_view(request, org, project):
 
 @console_view(roles=ADMIN_EDITOR, methods=("POST",))
 def project_update_publish(request, org, project):
-    form = ProjectUpdateForm(request.POST)
+    """Publish a report (progress, final, donations received) with figures and photos."""
+    form = ReportForm(request.POST, request.FILES)
     if form.is_valid():
         try:
-            project_publish_update(project=project, actor=request.user, **form.cleaned_data)
+            report_publish(project=project, actor=request.user, **form.cleaned_data)
         except DomainError as exc:
-            messages.error(request, error_text(exc))
+            if exc.field not in form.fields:  # the project's state, not the input: say so and go back
+                messages.error(request, reporting_error_text(exc))
+                return _back_to_project(org, project)
+            form.add_domain_error(exc)
         else:
             messages.success(request, _("The update is published."))
-    else:
-        messages.error(request, _("An update needs a title and text."))
-    return _back_to_project(org, project)
+            return _back_to_project(org, project)
+    return _project_detail(request, org, project, update_form=form)
 
 
 # --- donations -----------------------------------------------------------------------------

@@ -1,8 +1,9 @@
-"""Projects: what organizations raise money for, with budget lines and progress updates."""
+"""Projects: what organizations raise money for, with budget lines and progress reports."""
 
 from django.conf import settings
 from django.db import models
 from django.db.models import F, Q
+from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
 from commonweal.core.domains import Domain
@@ -52,6 +53,11 @@ class Project(models.Model):
     raised_fen = models.BigIntegerField(default=0)
     refunded_fen = models.BigIntegerField(default=0)
     donation_count = models.PositiveIntegerField(default=0)
+
+    # The next disclosure deadline on the Charity Law's clock (None: nothing owed), kept by
+    # disclosure.services.reporting on each report and daily, so lists can rank overdue projects
+    # last in SQL. Pages compute the clock afresh (disclosure.selectors.reporting).
+    report_due_on = models.DateField(null=True, blank=True, editable=False, db_index=True)
 
     created_by = models.ForeignKey(settings.AUTH_USER_MODEL, null=True, on_delete=models.SET_NULL, related_name="+")
     created_at = models.DateTimeField(auto_now_add=True)
@@ -105,15 +111,47 @@ class BudgetLine(models.Model):
         constraints = [models.CheckConstraint(condition=Q(amount_fen__gt=0), name="budget_line_positive")]
 
 
+class ReportKind(models.TextChoices):
+    """What a published report is; the values match ``disclosure.compliance.Duty``."""
+
+    PROGRESS = "progress", _("Progress report")
+    FINAL = "final", _("Final report")
+    RECEIPTS = "receipts", _("List of donations received")
+
+
 class ProjectUpdate(models.Model):
-    """A progress update shown on the project page."""
+    """A progress report (Charity Law Art. 79), final report, or publication of the donations
+    received (Art. 72), shown on the project page. Written by ``disclosure.services.reporting``."""
 
     public_id = models.CharField(max_length=26, unique=True, default=new_public_id, editable=False)
     project = models.ForeignKey(Project, on_delete=models.CASCADE, related_name="updates")
+    kind = models.CharField(_("kind of report"), max_length=16, choices=ReportKind.choices,
+                            default=ReportKind.PROGRESS, db_default=ReportKind.PROGRESS)
     title = models.CharField(_("title"), max_length=120)
     body = models.TextField(_("text"))
-    published_at = models.DateTimeField(auto_now_add=True)
+    # Figures toward the project's indicators: [{"label": "图书送达", "value": "1200", "unit": "册"}],
+    # values as exact decimal strings (checked by disclosure.services.reporting.report_publish).
+    figures = models.JSONField(_("figures"), default=list, blank=True)
+    published_at = models.DateTimeField(default=timezone.now)
     author = models.ForeignKey(settings.AUTH_USER_MODEL, null=True, on_delete=models.SET_NULL, related_name="+")
 
     class Meta:
-        ordering = ["-published_at"]
+        ordering = ["-published_at", "-pk"]
+        indexes = [models.Index(fields=["project", "kind", "-published_at"])]
+        constraints = [
+            models.CheckConstraint(condition=Q(kind__in=ReportKind.values), name="project_update_kind_known"),
+        ]
+
+
+class ProjectUpdatePhoto(models.Model):
+    """A photo of a report: checked by content and re-encoded without metadata before storage."""
+
+    update = models.ForeignKey(ProjectUpdate, on_delete=models.CASCADE, related_name="photos")
+    image = models.ImageField(upload_to="reports/%Y/%m/")
+    width = models.PositiveIntegerField()
+    height = models.PositiveIntegerField()
+    description = models.CharField(_("photo description"), max_length=200, blank=True)
+    position = models.PositiveSmallIntegerField(default=0)
+
+    class Meta:
+        ordering = ["position", "id"]

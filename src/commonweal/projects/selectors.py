@@ -52,6 +52,21 @@ def _sdg_goal_numbers() -> set[str]:
     return {goal.tag for goal in sdg_goals()}
 
 
+def _overdue_last():
+    """Sort key: 1 for a project past its stored disclosure deadline (``Project.report_due_on``,
+    kept by ``disclosure``), so projects that report on time rank first (Charity Law Art. 79)."""
+    return Case(
+        When(report_due_on__lt=timezone.localdate(), then=Value(1)), default=Value(0), output_field=IntegerField()
+    )
+
+
+def _better_scored_first():
+    """Sort key: the running organization's stored scorecard score, highest first, unscored last.
+    ``disclosure.OrgScorecard`` keeps it (recomputed nightly by ``disclosure.services.scorecard``),
+    reached through its one-to-one reverse relation: one LEFT JOIN, no import of the higher app."""
+    return F("org__scorecard__score").desc(nulls_last=True)
+
+
 def project_list(
     *,
     domain: str | None = None,
@@ -60,7 +75,9 @@ def project_list(
     org: str | None = None,
     q: str | None = None,
 ) -> QuerySet[Project]:
-    """Public projects, fundraising ones first, newest first within a status.
+    """Public projects: those on time with their reports first (projects past a disclosure
+    deadline rank last), then fundraising ones first; within a status, projects of
+    better-scored organizations first (``disclosure`` scorecards), then the newest.
 
     - ``domain``: a :class:`Domain` value.
     - ``sdg``: a goal number ("4"); matches projects tagged with the goal or any of its targets.
@@ -107,16 +124,16 @@ def project_list(
         *(When(status=s, then=Value(rank)) for rank, s in enumerate(PUBLIC_STATUS_ORDER)),
         output_field=IntegerField(),
     )
-    return projects.order_by(status_rank, "-created_at", "-pk")
+    return projects.order_by(_overdue_last(), status_rank, _better_scored_first(), "-created_at", "-pk")
 
 
 def project_get_public(*, public_id: str) -> Project:
-    """A public project with its organizations, budget lines and updates (four queries in all
-    when the budget lines and updates are read)."""
+    """A public project with its organizations, budget lines, reports and their photos (five
+    queries in all when they are read; four when there is no report)."""
     project = (
         _public()
         .select_related("org", "partner_org")
-        .prefetch_related("budget_lines", "updates")
+        .prefetch_related("budget_lines", "updates__photos")
         .filter(public_id=public_id)
         .first()
     )
@@ -139,13 +156,14 @@ def project_progress_get(*, public_id: str) -> Project:
 
 
 def project_featured(*, limit: int = 6) -> list[Project]:
-    """Fundraising projects for the home page: featured ones first, then those that raised most."""
+    """Fundraising projects for the home page: featured ones first, then those that raised most;
+    projects past a disclosure deadline last."""
     return list(
         _public()
         .filter(status=ProjectStatus.FUNDRAISING)
         .select_related("org")
         .annotate(_net=F("raised_fen") - F("refunded_fen"))
-        .order_by("-featured", "-_net", "-created_at")[:limit]
+        .order_by(_overdue_last(), "-featured", "-_net", "-created_at")[:limit]
     )
 
 

@@ -1,4 +1,8 @@
-"""Project use cases: create and edit drafts, budget lines, the lifecycle, progress updates."""
+"""Project use cases: create and edit drafts, budget lines, the lifecycle.
+
+Progress reports (``ProjectUpdate``) are written by ``disclosure.services.reporting.report_publish``,
+which knows the Charity Law's clock, the photo checks and the followers.
+"""
 
 from django.db import transaction
 
@@ -11,14 +15,13 @@ from commonweal.orgs.models import Organization, Role
 from commonweal.orgs.permissions import member_role
 from commonweal.orgs.services import org_is_verified
 from commonweal.projects.lifecycle import OPERATOR, PROJECT_TRANSITIONS
-from commonweal.projects.models import BudgetLine, Project, ProjectStatus, ProjectUpdate
+from commonweal.projects.models import BudgetLine, Project, ProjectStatus
 
 __all__ = [
     "project_create",
     "project_update",
     "project_set_budget",
     "project_transition",
-    "project_publish_update",
     "EDITABLE_FIELDS",
 ]
 
@@ -157,16 +160,3 @@ def project_transition(*, project: Project, to: str, actor, reason: str = "") ->
         project.save(update_fields=["status", "review_note", "updated_at"])
         audit_record(actor=actor, action=rule.action, target=project, reason=reason, data={"to": to})
     return project
-
-
-def project_publish_update(*, project: Project, actor, title: str, body: str) -> ProjectUpdate:
-    if not title.strip() or not body.strip():
-        raise InvalidInput("an update needs a title and text", field="title" if not title.strip() else "body")
-    with transaction.atomic(durable=True):
-        if member_role(actor, project.org) not in (Role.ADMIN, Role.EDITOR):
-            raise NotFound(f"no project {project.public_id!r} in your console")
-        if project.status not in (ProjectStatus.FUNDRAISING, ProjectStatus.EXECUTING, ProjectStatus.COMPLETED):
-            raise Conflict("updates are published on public projects", code="project_not_public")
-        update = ProjectUpdate.objects.create(project=project, title=title.strip(), body=body.strip(), author=actor)
-        audit_record(actor=actor, action="project.publish_update", target=project, data={"update": update.public_id})
-    return update

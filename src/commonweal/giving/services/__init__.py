@@ -4,17 +4,31 @@ from commonweal.giving.services.credentials import credentials_get, credentials_
 from commonweal.giving.services.donations import donation_confirm, notification_receive
 from commonweal.giving.services.intents import intent_create
 from commonweal.giving.services.monthly import monthly_charge, monthly_charge_due, plan_cancel, plan_create
+from commonweal.giving.services.receipts import (
+    donation_update_donor_display,
+    receipt_issue,
+    receipt_request_gift,
+    receipt_request_year,
+    receipt_void,
+    receipts_void_for_refund,
+)
 from commonweal.giving.services.refunds import refund_create
 
 __all__ = [
     "credentials_get",
     "credentials_set",
     "donation_confirm",
+    "donation_update_donor_display",
     "intent_create",
     "monthly_charge",
     "monthly_charge_due",
     "notification_receive",
     "plan_cancel",
     "plan_create",
+    "receipt_issue",
+    "receipt_request_gift",
+    "receipt_request_year",
+    "receipt_void",
+    "receipts_void_for_refund",
     "refund_create",
 ]

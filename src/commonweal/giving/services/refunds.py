@@ -12,6 +12,7 @@ from commonweal.core.errors import Conflict, InvalidInput, NotFound
 from commonweal.core.money import validate_fen
 from commonweal.core.timeutil import rfc3339
 from commonweal.giving.models import Donation, Refund
+from commonweal.giving.services.receipts import receipts_void_for_refund
 from commonweal.ledger.services import outbox_append
 from commonweal.orgs.models import Role
 from commonweal.orgs.permissions import member_role
@@ -36,7 +37,10 @@ def refund_entry_fields(
 
 
 def refund_create(*, donation: Donation, amount_fen: int, reason: str, actor) -> Refund:
-    """The recipient's admin or finance (or an operator) records a refund paid back to the donor."""
+    """The recipient's admin or finance (or an operator) records a refund paid back to the donor.
+
+    Every live receipt covering the gift is voided in the same transaction, with the refund as reason.
+    """
     validate_fen(amount_fen)
     if not reason.strip():
         raise InvalidInput("a refund needs a reason", field="reason")
@@ -64,5 +68,7 @@ def refund_create(*, donation: Donation, amount_fen: int, reason: str, actor) ->
             ),
         )
         audit_record(actor=actor, action="donation.refund", target=donation, reason=reason, data={"amount_fen": amount_fen})
+        # A receipt must not state more than was given: the refund voids it, in this transaction.
+        receipts_void_for_refund(donation=donation, refund=refund, actor=actor)
     logger.info("refund_recorded id=%s donation=%s amount_fen=%s", refund.public_id, donation.public_id, amount_fen)
     return refund

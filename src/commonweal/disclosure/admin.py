@@ -1,0 +1,3 @@
+"""Back office for disclosure: one module per concern, registered on import."""
+
+from commonweal.disclosure.admin_complaints import *  # noqa: F401,F403
