@@ -2,7 +2,7 @@
 
 from django.db import IntegrityError, transaction
 
-from commonweal.core.errors import Conflict, InvalidInput, NotFound
+from commonweal.core.errors import Conflict, InvalidInput
 from commonweal.core.money import CURRENCY, validate_fen
 from commonweal.giving.models import DonationIntent, Provider
 from commonweal.projects.models import Project, ProjectStatus
@@ -65,11 +65,4 @@ def intent_create(
 def _same_request(intent: DonationIntent, *, project: Project, amount_fen: int) -> DonationIntent:
     if intent.project_id != project.pk or intent.amount_fen != amount_fen:
         raise Conflict("this idempotency key was already used for a different donation", code="idempotency_key_reused")
-    return intent
-
-
-def intent_get(*, public_id: str) -> DonationIntent:
-    intent = DonationIntent.objects.select_related("project", "recipient_org").filter(public_id=public_id).first()
-    if intent is None:
-        raise NotFound(f"no donation intent {public_id!r}")
     return intent
