@@ -26,6 +26,7 @@ from pathlib import Path
 from urllib.parse import quote
 
 import pytest
+from django.core.management import call_command
 from django.db import connection, connections
 
 from commonweal.giving.models import Donation
@@ -130,10 +131,11 @@ class Donations(threading.Thread):
 
 @pytest.mark.django_db(transaction=True)
 @pytest.mark.parametrize("store_kind", ["db", "dir"])
-def test_sigkill_the_sequencer_repeatedly_while_donations_arrive(tmp_path, log_key, store_kind):
+def test_sigkill_the_sequencer_repeatedly_while_donations_arrive(tmp_path, log_key, store_kind, settings, live_server, capsys):
     rng = random.Random(int(os.environ.get("COMMONWEAL_CRASH_SEED", "3")))
     store_spec = "db" if store_kind == "db" else f"dir:{tmp_path / 'tiles'}"
     store = DatabaseTileStore() if store_kind == "db" else DirectoryTileStore(tmp_path / "tiles")
+    settings.LOG_STORE = store_spec  # the live server (for `commonweal audit`) serves this store
     env = {
         **os.environ,
         "DJANGO_SETTINGS_MODULE": "commonweal.settings",
@@ -264,3 +266,8 @@ def test_sigterm_stops_the_sequencer_after_its_current_step(tmp_path, log_key):
     assert proc.returncode == 0, err
     assert err.rstrip().endswith("sequencer: stopped")
     assert "PRIVATE" not in err
+    # 3. An outside auditor agrees: `commonweal audit` over HTTP re-hashes every entry and checks
+    #    the totals the platform publishes for each project.
+    capsys.readouterr()
+    call_command("audit", live_server.url, "--vkey", state.verifier_key, "--state", str(tmp_path / "audit"))
+    assert "audit passed" in capsys.readouterr().out
