@@ -1,3 +1,5 @@
+from django.conf import settings
+from django.conf.urls.static import static
 from django.contrib import admin
 from django.urls import include, path
 
@@ -17,3 +19,8 @@ urlpatterns = [
     path("", include("commonweal.giving.urls")),
     path("", include("commonweal.projects.urls")),
 ]
+
+if settings.DEBUG:
+    # Development only: uploaded covers and report photos. In production the reverse proxy serves
+    # MEDIA_ROOT (docs/operations.md); evidence files live in private storage and are never here.
+    urlpatterns += static(settings.MEDIA_URL, document_root=settings.MEDIA_ROOT)
