@@ -1,4 +1,4 @@
-"""Who may use which console URL: one table, checked against every pattern in orgs/urls.py.
+"""Who may use which console URL: one table, checked against every pattern in commonweal/console_urls.py.
 
 - A member of organization A (any role) gets 404 for every URL of organization B, GET and POST,
   with data that B's own administrator could use, and nothing in the database changes.
@@ -20,7 +20,7 @@ from commonweal.disclosure.models.spending import Disbursement, Evidence
 from commonweal.giving.models import Donation, DonationReceipt, DonationReceiptLine, ReceiptCounter, Refund
 from commonweal.giving.services import receipt_request_gift
 from commonweal.ledger.models import OutboxEntry
-from commonweal.orgs import urls as console_urls
+from commonweal import console_urls
 from commonweal.orgs.models import Invitation, Membership, Organization, ProviderCredential
 from commonweal.projects.models import BudgetLine, Project, ProjectUpdate
 from commonweal.orgs.services import org_transition

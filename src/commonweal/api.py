@@ -129,7 +129,7 @@ class CommonwealAPI(NinjaAPI):
             return
         self._routers_registered = True
         from commonweal.giving.api import router as giving_router
-        from commonweal.orgs.api import router as orgs_router
+        from commonweal.projects.api_orgs import router as orgs_router
         from commonweal.projects.api import router as projects_router
 
         self.add_router("/projects", projects_router)

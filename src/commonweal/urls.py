@@ -12,7 +12,7 @@ urlpatterns = [
     path("api/v1/", api.urls),
     path("log/", include("commonweal.ledger.urls")),
     path("", include("commonweal.ledger.urls_public")),
-    path("console/", include("commonweal.orgs.urls")),
+    path("console/", include("commonweal.console_urls")),
     path("", include("commonweal.disclosure.urls_spending")),
     path("", include("commonweal.disclosure.urls_reporting")),
     path("", include("commonweal.disclosure.urls_complaints")),

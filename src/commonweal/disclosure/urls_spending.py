@@ -1,5 +1,5 @@
 """Public finance pages: a project's figures as CSV and SVG, an organization's annual report.
-The console's disbursement pages are mounted in ``orgs/urls.py`` (organization-scoped)."""
+The console's disbursement pages are mounted in ``commonweal/console_urls.py`` (organization-scoped)."""
 
 from django.urls import path
 

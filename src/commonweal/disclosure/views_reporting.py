@@ -1,7 +1,7 @@
 """Public reporting pages: follow a project, and the one-click unsubscribe link of report emails.
 
 Views parse input, call one service, and render. The console page that publishes reports is the
-organization console's project page (``orgs.views.project_update_publish``).
+organization console's project page (``disclosure.views_console.project_update_publish``).
 """
 
 from django.contrib import messages

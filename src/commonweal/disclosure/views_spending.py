@@ -1,7 +1,7 @@
 """Spending pages: disbursements in the organization console, and the public finance pages
 (a project's figures as CSV and as an SVG chart, an organization's annual report).
 
-Console views reuse ``orgs.views.console_view`` (sign-in, organization and project access, the
+Console views reuse ``projects.console.console_view`` (sign-in, organization and project access, the
 same 404 for missing and forbidden) and resolve a disbursement with
 ``access_disbursement_by_public_id``. Each parses its input, calls one service or selector and
 renders; service errors become messages or form errors through ``spending_error_text``.
@@ -58,7 +58,8 @@ from commonweal.disclosure.services.spending import (
 from commonweal.disclosure.spending_lifecycle import ADMIN_FINANCE, DISBURSEMENT_TRANSITIONS, FINANCE
 from commonweal.orgs.models import Role
 from commonweal.orgs.permissions import member_role
-from commonweal.orgs.views import _org_context, console_view
+from commonweal.orgs.console import org_context
+from commonweal.projects.console import console_view
 from commonweal.projects.selectors import org_get_public, project_get_public
 
 DISBURSEMENTS_PER_PAGE = 50
@@ -121,7 +122,7 @@ def disbursements(request, org):
     if status not in DisbursementStatus.values:
         status = ""
     page = Paginator(org_disbursements(org=org, status=status or None), DISBURSEMENTS_PER_PAGE).get_page(request.GET.get("page"))
-    context = _org_context(
+    context = org_context(
         request, org, page=page, status=status, statuses=DisbursementStatus.choices,
         projects=list(org_spending_projects(org=org)[:50]),
     )
@@ -130,7 +131,7 @@ def disbursements(request, org):
 
 @console_view(roles=ADMIN_FINANCE, methods=("GET",))
 def project_disbursements_view(request, org, project):
-    context = _org_context(
+    context = org_context(
         request, org, project=project, summary=project_financial_summary(project),
         rows=list(project_disbursements(project=project)[:200]),
         can_record=member_role(request.user, org) in FINANCE and project.status in SPENDING_STATUSES,
@@ -157,7 +158,7 @@ def disbursement_new(request, org, project):
         else:
             messages.success(request, _("The disbursement is saved as a draft. Submit it for approval when its evidence is attached."))
             return redirect(_detail(org, created))
-    context = _org_context(request, org, project=project, form=form, spending=project.status in SPENDING_STATUSES)
+    context = org_context(request, org, project=project, form=form, spending=project.status in SPENDING_STATUSES)
     return render(request, "disclosure/spending/new.html", context)
 
 
@@ -177,7 +178,7 @@ def disbursement_detail(request, org, disbursement):
         actions.append({"to": to, "label": _(ACTION_LABELS[to]), "reason_required": rule.reason_required,
                         "checks_limits": rule.checks_limits})
     pending = found.status in (DisbursementStatus.SUBMITTED, DisbursementStatus.APPROVED)
-    context = _org_context(
+    context = org_context(
         request, org, d=found, project=found.project, evidence=disbursement_evidence(disbursement=found),
         actions=actions, author_blocked=author_blocked, is_admin=role == Role.ADMIN,
         problems=disbursement_limit_problems(project=found.project, disbursement=found) if pending else (),

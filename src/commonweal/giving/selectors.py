@@ -9,15 +9,19 @@ from collections.abc import Collection
 from dataclasses import dataclass
 from datetime import datetime
 
-from django.db.models import F, Prefetch, QuerySet
+from django.db.models import F, Prefetch, Q, QuerySet, Sum
 
 from commonweal.core.errors import NotFound
 from commonweal.core.privacy import public_donor_name
 from commonweal.giving.models import Donation, DonationIntent, MonthlyPlan, Refund
 from commonweal.giving.selectors_receipts import live_receipt_lines
+from commonweal.orgs.models import Organization
 from commonweal.projects.models import Project
 
 __all__ = [
+    "org_donations",
+    "org_received_donation",
+    "org_totals",
     "PublicDonation",
     "project_recent_donations",
     "intent_get_for_payment",
@@ -123,3 +127,34 @@ def plan_get_for_donor(*, donor, public_id: str) -> MonthlyPlan:
     if plan is None:
         raise NotFound(f"no monthly plan {public_id!r}")
     return plan
+
+
+# --- the organization console ------------------------------------------------------------
+
+def org_totals(*, org: Organization) -> dict[str, int]:
+    """Money raised for the organization's projects, and received on its own account."""
+    projects = org.projects.aggregate(raised=Sum("raised_fen"), refunded=Sum("refunded_fen"), donations=Sum("donation_count"))
+    received = Donation.objects.filter(recipient_org=org).aggregate(amount=Sum("amount_fen"), refunded=Sum("refunded_fen"))
+    raised = projects["raised"] or 0
+    refunded = projects["refunded"] or 0
+    return {
+        "raised_fen": raised,
+        "refunded_fen": refunded,
+        "net_fen": raised - refunded,
+        "donation_count": projects["donations"] or 0,
+        "received_net_fen": (received["amount"] or 0) - (received["refunded"] or 0),
+    }
+
+
+def org_donations(*, org: Organization):
+    """Donations the organization received, or that were given to its projects (via a partner)."""
+    return (
+        Donation.objects.filter(Q(recipient_org=org) | Q(project__org=org))
+        .select_related("project", "recipient_org")
+        .order_by("-confirmed_at", "-id")
+    )
+
+
+def org_received_donation(*, org: Organization, public_id: str):
+    """A donation paid to the organization's own account (the only ones it can refund), or None."""
+    return Donation.objects.select_related("project", "recipient_org").filter(public_id=public_id, recipient_org=org).first()

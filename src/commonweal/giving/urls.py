@@ -1,6 +1,6 @@
 from django.urls import path
 
-from commonweal.giving import views, views_receipts
+from commonweal.giving import views, views_ledger, views_receipts
 
 urlpatterns = [
     path("projects/<str:public_id>/", views.project_detail, name="project-detail"),
@@ -18,4 +18,9 @@ urlpatterns = [
     path("me/receipts/<str:public_id>/", views_receipts.receipt_detail, name="receipt-detail"),
     path("me/statements/<int:year>/", views_receipts.statement, name="statement"),
     path("receipts/<str:public_id>/verify/", views_receipts.receipt_verify, name="receipt-verify"),
+    # Ledger pages that read donations and projects (giving/views_ledger.py; docs/ledger.md)
+    path("ledger/donations/<str:public_id>/", views_ledger.donation_lookup, name="ledger-donation"),
+    path("ledger/donations/<str:public_id>/recorded", views_ledger.donation_recorded, name="ledger-donation-recorded"),
+    path("ledger/projects/<str:public_id>/", views_ledger.project_ledger, name="ledger-project"),
+    path("donations/<str:public_id>/receipt", views_ledger.donation_receipt, name="donation-receipt"),
 ]

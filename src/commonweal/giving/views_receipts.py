@@ -4,7 +4,7 @@
   read and print their receipts and annual statements, and change how a gift is shown until a
   receipt is issued for it.
 - The recipient organization's finance members work through the queue of requests (console
-  routes in ``orgs/urls.py``, resolved by ``console_view``: anyone else gets 404).
+  routes in ``commonweal/console_urls.py``, resolved by ``console_view``: anyone else gets 404).
 - Anyone holding a receipt can check it at its verification address (printed as a QR code).
 
 Views parse, call one selector or service, and render.
@@ -44,7 +44,8 @@ from commonweal.giving.services.receipts import (
     receipt_void,
 )
 from commonweal.orgs.models import Role
-from commonweal.orgs.views import _org_context, console_view
+from commonweal.orgs.console import org_context
+from commonweal.projects.console import console_view
 
 FINANCE = frozenset({Role.FINANCE})
 CONSOLE_PAGE_SIZE = 30
@@ -206,7 +207,7 @@ def receipt_verify(request, public_id: str):
 @console_view(roles=FINANCE, methods=("GET",))
 def console_receipts(request, org):
     done = Paginator(selectors.org_receipts_done(org=org), CONSOLE_PAGE_SIZE).get_page(request.GET.get("page"))
-    context = _org_context(
+    context = org_context(
         request, org, queue=list(selectors.org_receipt_queue(org=org)[:200]), done=done, void_form=ReceiptVoidForm(),
     )
     return render(request, "giving/receipts/console.html", context)

@@ -1,45 +1,37 @@
-"""Public ledger pages: the verify page, the explorer, the donor's receipt download.
+"""Public ledger pages: the verify page and the explorer (its home, entries and their proofs).
 
-These pages join the log with donations and projects, so, like ``commonweal.urls``, this module
-sits above the giving and projects apps (the rest of ``ledger`` never imports them). Views parse
-input, call one selector or service, and render; docs/ledger.md, "Public pages", lists the URLs.
+The pages that join the log with donations and projects (a donation's entry, the "recorded"
+fragment, the donor's receipt download, a project's ledger) are giving's: ``giving.views_ledger``.
+Views parse input, call one selector or service, and render; docs/ledger.md, "Public pages",
+lists the URLs.
 """
 
 import re
 
 import segno
 from django import forms
-from django.core.paginator import Paginator
 from django.http import Http404, HttpResponse
 from django.shortcuts import redirect, render
 from django.urls import reverse
 from django.utils.translation import gettext, gettext_lazy as _
 from django.views.decorators.http import require_http_methods, require_safe
 
-from commonweal.core.errors import NotFound
 from commonweal.core.identifiers import is_public_id
-from commonweal.giving.models import Donation, Refund
-from commonweal.giving.selectors import donation_get_for_viewer
-from commonweal.giving.views import SESSION_PAID
 from commonweal.ledger import explorer
-from commonweal.ledger.receipts import donation_recorded_status, public_proof, receipt_for_donation
+from commonweal.ledger.receipts import public_proof
 from commonweal.ledger.verify import MAX_COMMONWEAL_RECEIPT_SIZE, Check, verify_commonweal_receipt
-from commonweal.projects.selectors import project_get_public
 from commonweal.tlog import NoteError, ReceiptError, parse_verifier_key, verify_receipt
 
 __all__ = [
-    "donation_lookup",
-    "donation_recorded",
-    "donation_receipt",
     "entry_detail",
     "entry_proof",
     "ledger_home",
-    "project_ledger",
+    "qr_svg",
     "verify",
+    "verify_url",
 ]
 
 RECENT = 20
-PROJECT_PAGE_SIZE = 50
 _INDEX = re.compile(r"0|[1-9][0-9]{0,18}", re.ASCII)
 
 # What each check establishes, for people (the technical detail follows it on the page).
@@ -70,53 +62,12 @@ def _int_or_none(text: str | None) -> int | None:
     return int(text) if text and _INDEX.fullmatch(text) else None
 
 
-def _qr_svg(url: str, *, scale: int) -> str:
+def qr_svg(url: str, *, scale: int) -> str:
     return segno.make(url, error="m").svg_inline(scale=scale, light="#fff", svgclass="qr-code", lineclass=None)
 
 
-def _verify_url(request, index: int) -> str:
+def verify_url(request, index: int) -> str:
     return request.build_absolute_uri(reverse("ledger-verify") + f"?index={index}")
-
-
-# --- the donor's receipt ---------------------------------------------------------------------
-
-@require_safe
-def donation_receipt(request, public_id: str):
-    """The donor's Commonweal receipt: only the signed-in donor or the browser session that paid."""
-    try:
-        donation = donation_get_for_viewer(
-            public_id=public_id, user=request.user, session_donation_ids=request.session.get(SESSION_PAID, [])
-        )
-    except NotFound as error:
-        raise Http404(error.message) from error
-    text = receipt_for_donation(donation)
-    if text is None:
-        return render(request, "ledger/receipt_pending.html", {"donation": donation}, status=409)
-    response = HttpResponse(text, content_type="text/plain; charset=utf-8")
-    response["Content-Disposition"] = f'attachment; filename="{donation.public_id}.commonweal-receipt"'
-    response["Cache-Control"] = "private, no-store"
-    response["X-Robots-Tag"] = "noindex"
-    return response
-
-
-# --- the "recorded in the ledger" block of the thank-you and my-donations pages --------------
-
-@require_safe
-def donation_recorded(request, public_id: str):
-    """The block saying where a donation is in the public ledger (an htmx fragment; no personal data)."""
-    if not is_public_id(public_id):
-        raise Http404("not a donation id")
-    status = donation_recorded_status(donation_public_id=public_id)
-    if status.index is None and not _donation_exists(public_id):
-        raise Http404(f"no donation {public_id}")
-    compact = request.GET.get("compact") == "1"
-    context = {"public_id": public_id, "status": status, "compact": compact}
-    if status.recorded:
-        url = _verify_url(request, status.index)
-        context.update(verify_url=url, qr_svg=_qr_svg(url, scale=2 if compact else 3))
-    response = render(request, "ledger/_recorded_status.html", context)
-    response["Cache-Control"] = "no-store"
-    return response
 
 
 # --- the verify page -------------------------------------------------------------------------
@@ -242,45 +193,3 @@ def entry_proof(request, index: int):
     response["Content-Disposition"] = f'attachment; filename="{index}.tlog-proof"'
     response["Cache-Control"] = "no-cache"
     return response
-
-
-@require_safe
-def donation_lookup(request, public_id: str):
-    """A donation's entry, by the donation's public id."""
-    if not is_public_id(public_id):
-        raise Http404("not a donation id")
-    status = donation_recorded_status(donation_public_id=public_id)
-    if status.recorded:
-        return redirect("ledger-entry", status.index)
-    if status.index is None and not _donation_exists(public_id):
-        raise Http404(f"no donation {public_id}")
-    return render(request, "ledger/donation_waiting.html", {"public_id": public_id})
-
-
-def _donation_exists(public_id: str) -> bool:
-    return Donation.objects.filter(public_id=public_id).exists()
-
-
-@require_safe
-def project_ledger(request, public_id: str):
-    """A project's donations and refunds as the ledger records them, and donations − refunds."""
-    try:
-        project = project_get_public(public_id=public_id)
-    except NotFound as error:
-        raise Http404(error.message) from error
-    signed = explorer.latest_checkpoint()
-    rows = explorer.project_entries(
-        size=signed.size if signed else 0,
-        donation_ids=Donation.objects.filter(project=project).values("public_id"),
-        refund_ids=Refund.objects.filter(donation__project=project).values("public_id"),
-    )
-    totals = explorer.money_totals(explorer.explorer_entries(rows))
-    page = Paginator(rows, PROJECT_PAGE_SIZE).get_page(request.GET.get("page"))
-    context = {
-        "project": project,
-        "signed": signed,
-        "totals": totals,
-        "page": page,
-        "entries": explorer.explorer_entries(page.object_list),
-    }
-    return render(request, "ledger/project.html", context)

@@ -7,7 +7,6 @@ Selectors never check permissions: views first resolve the organization (or proj
 import datetime as dt
 from dataclasses import dataclass
 
-from django.db.models import Count, Q, Sum
 from django.utils import timezone
 
 from commonweal.orgs.models import Invitation, Membership, Organization, ProviderCredential, VerificationStatus
@@ -18,14 +17,9 @@ __all__ = [
     "CredentialStatus",
     "console_memberships",
     "org_standing",
-    "org_project_counts",
-    "org_projects",
-    "org_totals",
     "org_members",
     "org_pending_invitations",
     "org_credential_status",
-    "org_donations",
-    "org_received_donation",
     "org_by_credit_code",
     "invitation_by_token",
 ]
@@ -79,35 +73,6 @@ def org_standing(*, org: Organization, today: dt.date | None = None) -> OrgStand
     )
 
 
-def org_project_counts(*, org: Organization) -> dict[str, int]:
-    """Number of the organization's projects in each status (statuses with none are absent)."""
-    rows = org.projects.values("status").annotate(n=Count("id")).order_by()
-    return {row["status"]: row["n"] for row in rows}
-
-
-def org_projects(*, org: Organization):
-    from commonweal.projects.models import Project
-
-    return Project.objects.filter(org=org).select_related("partner_org").order_by("-created_at")
-
-
-def org_totals(*, org: Organization) -> dict[str, int]:
-    """Money raised for the organization's projects, and received on its own account."""
-    from commonweal.giving.models import Donation
-
-    projects = org.projects.aggregate(raised=Sum("raised_fen"), refunded=Sum("refunded_fen"), donations=Sum("donation_count"))
-    received = Donation.objects.filter(recipient_org=org).aggregate(amount=Sum("amount_fen"), refunded=Sum("refunded_fen"))
-    raised = projects["raised"] or 0
-    refunded = projects["refunded"] or 0
-    return {
-        "raised_fen": raised,
-        "refunded_fen": refunded,
-        "net_fen": raised - refunded,
-        "donation_count": projects["donations"] or 0,
-        "received_net_fen": (received["amount"] or 0) - (received["refunded"] or 0),
-    }
-
-
 def org_members(*, org: Organization) -> list[Membership]:
     return list(org.memberships.select_related("user").order_by("created_at", "id"))
 
@@ -128,24 +93,6 @@ def org_credential_status(*, org: Organization, providers) -> list[CredentialSta
         )
         for name in providers
     ]
-
-
-def org_donations(*, org: Organization):
-    """Donations the organization received, or that were given to its projects (via a partner)."""
-    from commonweal.giving.models import Donation
-
-    return (
-        Donation.objects.filter(Q(recipient_org=org) | Q(project__org=org))
-        .select_related("project", "recipient_org")
-        .order_by("-confirmed_at", "-id")
-    )
-
-
-def org_received_donation(*, org: Organization, public_id: str):
-    """A donation paid to the organization's own account (the only ones it can refund), or None."""
-    from commonweal.giving.models import Donation
-
-    return Donation.objects.select_related("project", "recipient_org").filter(public_id=public_id, recipient_org=org).first()
 
 
 def org_by_credit_code(code: str) -> Organization | None:

@@ -19,6 +19,8 @@ from commonweal.projects.models import Project, ProjectStatus
 from commonweal.projects.permissions import PUBLIC_STATUSES
 
 __all__ = [
+    "org_project_counts",
+    "org_projects",
     "PUBLIC_STATUS_ORDER",
     "MAX_QUERY_LENGTH",
     "PlatformTotals",
@@ -222,3 +224,15 @@ def org_get_public(*, public_id: str) -> Organization:
 def org_public_projects(*, org: Organization) -> QuerySet[Project]:
     """The organization's public projects, including those it receives funds for as a partner."""
     return project_list(org=org.public_id)
+
+
+# --- the organization console ------------------------------------------------------------
+
+def org_project_counts(*, org: Organization) -> dict[str, int]:
+    """Number of the organization's projects in each status (statuses with none are absent)."""
+    rows = org.projects.values("status").annotate(n=Count("id")).order_by()
+    return {row["status"]: row["n"] for row in rows}
+
+
+def org_projects(*, org: Organization):
+    return Project.objects.filter(org=org).select_related("partner_org").order_by("-created_at")

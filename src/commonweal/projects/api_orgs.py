@@ -2,7 +2,9 @@
 
 An organization is public when it is verified (even if the verification has since expired) or
 runs or receives funds for a public project; the rule lives in
-``projects.selectors.org_get_public``, which this module mirrors for the list.
+``projects.selectors.org_get_public``, which this module mirrors for the list. The router is
+here, not in ``orgs``, because that rule reads projects; ``commonweal.api`` mounts it at
+``/organizations``.
 """
 
 import datetime as dt
