@@ -59,7 +59,7 @@ from commonweal.orgs.models import (
     VerificationStatus,
 )
 from commonweal.projects.lifecycle import PROJECT_TRANSITIONS
-from commonweal.projects.models import BudgetLine, Project, ProjectStatus, ProjectUpdate
+from commonweal.projects.models import BudgetLine, Project, ProjectStatus, ProjectUpdate, ReportKind
 
 __all__ = [
     "DEFAULT_SEED",
@@ -537,21 +537,27 @@ class Generator:
         return p.budget
 
     def make_updates(self) -> None:
+        """Reports on the Charity Law's rhythm (at most 3 months apart); about one project in
+        eight has let its last report slip, so the overdue badge shows on a few pages."""
         rng, today = self.rng, self.today
         public = [p for p in self.projects if p.status in _PUBLIC and p.starts_on <= today - dt.timedelta(days=14)]
-        chosen = sorted(public, key=lambda p: (p.status == ProjectStatus.FUNDRAISING, -p.weight))
-        for p in chosen[: max(1, len(self.projects) // 6)]:
+        for p in public:
             end = p.history[-1][0].astimezone(SHANGHAI).date() if p.status == ProjectStatus.COMPLETED else today
-            count = 1 if p.status == ProjectStatus.FUNDRAISING else rng.randint(1, 3)
-            days = sorted(self.days_between(p.starts_on + dt.timedelta(days=7), end) for _ in range(count))
+            if rng.random() < 0.12:
+                end -= dt.timedelta(days=rng.randint(100, 140))
+            days, day = [], p.starts_on + dt.timedelta(days=rng.randint(20, 45))
+            while day <= end:
+                days.append(day)
+                day += dt.timedelta(days=rng.randint(55, 85))
             for number, day in enumerate(days):
-                final = p.status == ProjectStatus.COMPLETED and number == count - 1
+                final = p.status == ProjectStatus.COMPLETED and number == len(days) - 1
                 title, body = vocab.UPDATE_TEMPLATES[-1] if final else rng.choice(vocab.UPDATE_TEMPLATES[:-1])
                 values = {"place": p.place.short, "n": max(1, p.obj.beneficiary_count * rng.randint(20, 90) // 100),
                           "k": rng.randint(2, 12), "pct": rng.randint(3, 9) * 10}
                 at = self.moment(day)
                 author = p.creator
                 update = ProjectUpdate(id=self.ids.take(ProjectUpdate), public_id=self.pid(at), project_id=p.obj.id,
+                                       kind=ReportKind.FINAL if final else ReportKind.PROGRESS,
                                        title=title.format(**values), body=body.format(**values), published_at=at,
                                        author_id=author.id)
                 self.updates.append(update)
