@@ -7,8 +7,6 @@ Outcomes are admin actions that ask for a note to the reporter and call
 
 from django import forms
 from django.contrib import admin
-from django.contrib.admin import helpers
-from django.template.response import TemplateResponse
 from django.urls import reverse
 from django.utils import timezone
 from django.utils.html import format_html
@@ -18,7 +16,7 @@ from commonweal.core.admin import OperatorAdmin, QueueFilter, ReadOnlyOperatorAd
 from commonweal.disclosure.models.complaints import Complaint, ComplaintStatus, OrgScorecard
 from commonweal.disclosure.selectors.complaints import complaint_deadline
 from commonweal.disclosure.services.complaints import complaint_decide
-from commonweal.orgs.admin import run_service_action
+from commonweal.orgs.admin import ask_reason_then
 
 __all__ = ["ComplaintAdmin", "OrgScorecardAdmin"]
 
@@ -32,25 +30,6 @@ class NoteForm(forms.Form):
         widget=forms.Textarea(attrs={"rows": 5, "cols": 60}),
         help_text=_("Emailed to the reporter with the outcome. Say what was checked and what happens next."),
     )
-
-
-def ask_note_then(modeladmin, request, queryset, call, *, title, done_message):
-    """An intermediate page asking for the note; on confirm, ``call(obj, note)`` for each complaint."""
-    form = NoteForm(request.POST if "apply" in request.POST else None)
-    if form.is_bound and form.is_valid():
-        note = form.cleaned_data["reason"]
-        run_service_action(modeladmin, request, queryset, lambda obj: call(obj, note), done_message=done_message)
-        return None
-    context = {
-        **modeladmin.admin_site.each_context(request),
-        "title": title,
-        "opts": modeladmin.model._meta,
-        "objects": list(queryset),
-        "form": form,
-        "action": request.POST.get("action", ""),
-        "action_checkbox_name": helpers.ACTION_CHECKBOX_NAME,
-    }
-    return TemplateResponse(request, "orgs/admin_reason.html", context)
 
 
 class ComplaintQueue(QueueFilter):
@@ -118,10 +97,10 @@ class ComplaintAdmin(OperatorAdmin):
         return format_html('<a href="{}">{}</a> ({})', url, _("Download"), complaint.evidence_content_type)
 
     def _decide(self, request, queryset, outcome, *, title, done_message):
-        return ask_note_then(
+        return ask_reason_then(
             self, request, queryset,
             lambda complaint, note: complaint_decide(complaint=complaint, actor=request.user, outcome=outcome, note=note),
-            title=title, done_message=done_message,
+            title=title, done_message=done_message, form_class=NoteForm,
         )
 
     @admin.action(description=_("Outcome: upheld (with a note)"), permissions=("change",))

@@ -43,9 +43,11 @@ def run_service_action(modeladmin, request, queryset, call, *, done_message) -> 
     return done
 
 
-def ask_reason_then(modeladmin, request, queryset, call, *, title, done_message):
-    """An intermediate page asking for a reason; on confirm, ``call(obj, reason)`` for each object."""
-    form = ReasonForm(request.POST if "apply" in request.POST else None)
+def ask_reason_then(modeladmin, request, queryset, call, *, title, done_message, form_class=None):
+    """An intermediate page asking for a reason; on confirm, ``call(obj, reason)`` for each object.
+
+    ``form_class`` (default ReasonForm) must have a ``reason`` field; only its wording differs."""
+    form = (form_class or ReasonForm)(request.POST if "apply" in request.POST else None)
     if form.is_bound and form.is_valid():
         reason = form.cleaned_data["reason"]
         run_service_action(modeladmin, request, queryset, lambda obj: call(obj, reason), done_message=done_message)
