@@ -81,6 +81,11 @@ INSTALLED_APPS = [
     "commonweal.projects",
     "commonweal.giving",
     "commonweal.disclosure",
+    "commonweal.matching",
+    "commonweal.programs",
+    "commonweal.programs.grants",
+    "commonweal.impact",
+    "commonweal.opendata",
 ]
 
 MIDDLEWARE = [

@@ -16,6 +16,11 @@ urlpatterns = [
     path("", include("commonweal.disclosure.urls_spending")),
     path("", include("commonweal.disclosure.urls_reporting")),
     path("", include("commonweal.disclosure.urls_complaints")),
+    path("", include("commonweal.matching.urls")),
+    path("", include("commonweal.programs.urls")),
+    path("", include("commonweal.programs.grants.urls")),
+    path("", include("commonweal.impact.urls")),
+    path("", include("commonweal.opendata.urls")),
     path("", include("commonweal.giving.urls")),
     path("", include("commonweal.projects.urls")),
 ]

@@ -44,6 +44,7 @@ from commonweal.core.sdg import validate_sdg_tags
 from commonweal.core.sealing import seal_json
 from commonweal.core.timeutil import SHANGHAI, UTC, add_months
 from commonweal.demo import money, vocab
+from commonweal.demo.extensions import extensions_generate
 from commonweal.demo.rows import RowWriter, ulid_str
 from commonweal.demo.sketch import HISTORY_DAYS, Ids, OrgSketch, PlanSketch, ProjectSketch, epoch, local, utc
 from commonweal.giving.models import Donation, DonationIntent, MonthlyCharge, MonthlyPlan, Provider, Refund
@@ -706,6 +707,8 @@ def demo_generate(*, seed: int = DEFAULT_SEED, size: DemoSize = DemoSize(), now:
     with transaction.atomic(durable=True):
         generator = Generator(seed=seed, size=size, now=now or timezone.now())
         try:
-            return generator.run()
+            result = generator.run()
         finally:
             generator.writer.close()
+        result.counts.update(extensions_generate(seed=seed, now=generator.now))
+        return result

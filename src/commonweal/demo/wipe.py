@@ -11,6 +11,7 @@ from django.db.models import Q, QuerySet
 
 from commonweal.accounts.models import User
 from commonweal.core.models import AuditEvent
+from commonweal.demo.extensions import extensions_wipe
 from commonweal.demo.generate import DEMO_EMAIL_DOMAIN, OPERATOR_EMAIL
 from commonweal.giving.models import Donation, DonationIntent, MonthlyCharge, MonthlyPlan, Refund
 from commonweal.ledger.models import OutboxEntry
@@ -32,6 +33,7 @@ def demo_present() -> bool:
 def demo_wipe() -> int:
     """Delete the demo dataset in one transaction; returns the number of rows deleted."""
     with transaction.atomic(durable=True):
+        deleted = extensions_wipe()
         users = User.objects.filter(email__endswith=f"@{DEMO_EMAIL_DOMAIN}")
         orgs = Organization.objects.filter(contact_email__endswith=f"@{DEMO_EMAIL_DOMAIN}")
         projects = Project.objects.filter(Q(org__in=orgs) | Q(partner_org__in=orgs))
@@ -53,7 +55,7 @@ def demo_wipe() -> int:
             | Q(target_type="donation", target_id__in=donations.values("public_id"))
             | Q(target_type="monthlyplan", target_id__in=plans.values("public_id"))
         )
-        deleted = _delete_rows(audit) + _delete_rows(outbox)
+        deleted += _delete_rows(audit) + _delete_rows(outbox)
         deleted += MonthlyCharge.objects.filter(Q(plan__in=plans) | Q(donation__in=donations)).delete()[0]
         deleted += refunds.delete()[0]
         deleted += _delete_rows(donations)

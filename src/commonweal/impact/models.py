@@ -1,0 +1,3 @@
+"""Impact: indicators, targets and results, SROI worksheets."""
+
+from django.db import models  # noqa: F401

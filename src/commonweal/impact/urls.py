@@ -1,0 +1,3 @@
+"""Public and staff pages of impact."""
+
+urlpatterns: list = []

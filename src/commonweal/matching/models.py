@@ -1,0 +1,3 @@
+"""Matching campaigns: sponsors, pools, rules, match decisions, risk signals, teams."""
+
+from django.db import models  # noqa: F401
