@@ -92,22 +92,25 @@ def make_project(org: Organization | None = None, *, status: str = "fundraising"
 
 
 def sandbox_notification(intent, *, txn_id: str | None = None, amount_fen: int | None = None, currency: str = "CNY",
-                         now=None, secret: str | None = None):
+                         now=None, secret: str | None = None, payer: str = "payer-test", paid_at=None):
     """Headers and body of a real signed sandbox notification for ``intent``."""
     now = now or timezone.now()
     secret = secret or credentials_get(org=intent.recipient_org, provider="sandbox")["secret"]
     return sandbox_build_notification(
         secret=secret, out_trade_no=intent.public_id, transaction_id=txn_id or f"sbx-{intent.public_id}",
         amount_fen=intent.amount_fen if amount_fen is None else amount_fen, currency=currency,
-        payer="payer-test", paid_at=now, now=now,
+        payer=payer, paid_at=paid_at or now, now=now,
     )
 
 
-def donate(project: Project, amount_fen: int = 10_000, *, donor=None, donor_name: str = "", donor_public: bool = False):
-    """A full sandbox donation through the public services: intent, signed notification, confirm."""
+def donate(project: Project, amount_fen: int = 10_000, *, donor=None, donor_name: str = "", donor_public: bool = False,
+           payer: str = "payer-test", paid_at=None, **intent_extra):
+    """A full sandbox donation through the public services: intent, signed notification, confirm.
+
+    ``intent_extra`` goes to ``intent_create`` (attribution, client_address, device_id, ...)."""
     intent, _ = intent_create(project=project, amount_fen=amount_fen, idempotency_key=f"k-{next(_seq)}-{_rng.random()}",
-                              donor=donor, donor_name=donor_name, donor_public=donor_public)
-    headers, body = sandbox_notification(intent)
+                              donor=donor, donor_name=donor_name, donor_public=donor_public, **intent_extra)
+    headers, body = sandbox_notification(intent, payer=payer, paid_at=paid_at)
     return notification_receive(provider="sandbox", org_public_id=intent.recipient_org.public_id, headers=headers, body=body)
 
 

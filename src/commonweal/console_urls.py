@@ -11,6 +11,7 @@ from commonweal.disclosure import views_console as disclosure_views
 from commonweal.disclosure import views_spending as spending_views
 from commonweal.giving import views_console as giving_views
 from commonweal.giving import views_receipts
+from commonweal.matching import views as matching_views
 from commonweal.orgs import views
 from commonweal.projects import views_console as project_views
 
@@ -44,4 +45,7 @@ urlpatterns = [
     path("<str:org>/disbursements/<str:disbursement>/evidence/", spending_views.disbursement_evidence_upload, name="console-disbursement-evidence"),
     path("<str:org>/disbursements/<str:disbursement>/evidence/<str:evidence>/", spending_views.disbursement_evidence_file, name="console-disbursement-evidence-file"),
     path("<str:org>/disbursements/<str:disbursement>/transition/", spending_views.disbursement_transition_view, name="console-disbursement-transition"),
+    # Team pages (matching.views): approval when the project requires it.
+    path("<str:org>/teams/", matching_views.console_teams, name="console-teams"),
+    path("<str:org>/teams/<str:team>/decide/", matching_views.console_team_decide, name="console-team-decide"),
 ]

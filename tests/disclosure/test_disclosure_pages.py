@@ -87,7 +87,7 @@ def test_totals_equal_the_records_and_the_ledger_entries():
 
 def test_matched_funds_are_summed_from_whatever_sources_exist():
     world = make_world()
-    MATCHED_SOURCES.append(lambda project: 500_000 if project.pk == world.project.pk else 0)
+    MATCHED_SOURCES.append(lambda ids: {world.project.pk: 500_000} if world.project.pk in ids else {})
     try:
         summary = project_financial_summary(world.project)
     finally:
@@ -317,14 +317,15 @@ def test_the_block_in_english(client):
     assert "Budget and spending per budget item" in svg and "图书: budget ¥60,000.00, spent ¥12,550.50" in svg
 
 
-def test_summaries_of_many_projects_take_two_queries(django_assert_num_queries):
+def test_summaries_of_many_projects_take_a_fixed_number_of_queries(django_assert_num_queries):
     from commonweal.disclosure.selectors.spending import project_financial_summaries
     from commonweal.projects.models import Project
 
     worlds = [_busy_world(), make_world()]
     paid(worlds[1], 12_345, line=1)
     projects = list(Project.objects.filter(pk__in=[w.project.pk for w in worlds]))
-    with django_assert_num_queries(2):
+    # budget lines, disbursements per line, and one per matched-funds source (matching's)
+    with django_assert_num_queries(2 + len(MATCHED_SOURCES)):
         summaries = project_financial_summaries(projects)
     for world in worlds:
         world.project.refresh_from_db()

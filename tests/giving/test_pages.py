@@ -134,12 +134,13 @@ def test_project_page_query_count_is_fixed(client, django_assert_num_queries, pr
     donate(project, 1000, donor_name="张三")
     # the project with its organizations, budget lines, updates (their photos only when there are
     # some), recent donations; the reporting clock (disclosure); spending per line and paid
-    # disbursements (disclosure)
-    with django_assert_num_queries(7):
+    # disbursements (disclosure); matching: the running campaigns, the project's teams, its child
+    # plans, and the matched funds in its finances
+    with django_assert_num_queries(11):
         client.get(reverse("project-detail", args=[project.public_id]))
     for n in range(5):
         donate(project, 1000 + n, donor_name=f"王{n}")
-    with django_assert_num_queries(7):
+    with django_assert_num_queries(11):
         client.get(reverse("project-detail", args=[project.public_id]))
     with django_assert_num_queries(1):
         client.get(reverse("project-progress", args=[project.public_id]))

@@ -5,6 +5,7 @@ public log never sees a name at all, only :func:`donor_commitment`.
 """
 
 import hashlib
+import hmac
 import secrets
 import unicodedata
 
@@ -97,3 +98,14 @@ def donor_commitment(salt: bytes, donor_reference: str) -> str:
 def new_salt() -> bytes:
     """:data:`SALT_LENGTH` random bytes from the operating system's CSPRNG."""
     return secrets.token_bytes(SALT_LENGTH)
+
+
+def fingerprint(kind: str, value: str) -> str:
+    """A keyed hash of a network address or device id, for anti-fraud counting only: equal inputs
+    give equal fingerprints, but the value cannot be read back or guessed without SECRET_KEY."""
+    if not value:
+        return ""
+    from django.conf import settings  # core.privacy is otherwise Django-free
+
+    key = hashlib.sha256(f"commonweal-fingerprint:{settings.SECRET_KEY}".encode()).digest()
+    return hmac.new(key, f"{kind}:{value}".encode(), hashlib.sha256).hexdigest()[:32]

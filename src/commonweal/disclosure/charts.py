@@ -13,10 +13,15 @@ import xml.etree.ElementTree as ET
 import pygal
 from django.utils.translation import get_language
 from django.utils.translation import gettext as _
+from pygal.etree import etree as pygal_etree
 from pygal.style import Style
 
 from commonweal.core.money import format_fen, format_fen_compact
 from commonweal.disclosure.selectors.spending import ProjectFinancialSummary
+
+# pygal renders with lxml whenever it is installed (opendata needs it); this module edits the
+# tree with the standard library's ElementTree, so pin pygal to it.
+pygal_etree.to_etree()
 
 __all__ = ["budget_chart_svg", "CHART_WIDTH", "chart_height"]
 

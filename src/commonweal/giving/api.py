@@ -35,6 +35,8 @@ logger = logging.getLogger("commonweal.giving")
 router = Router(tags=["giving"])
 
 IDEMPOTENCY_HEADER = "Idempotency-Key"
+DEVICE_HEADER = "X-Device-Id"
+"""Optional: an app's stable device id, kept only as a keyed fingerprint for risk signals."""
 _IDEMPOTENCY_KEY_RE = re.compile(r"[\x21-\x7e]{1,64}")
 
 
@@ -59,6 +61,9 @@ class IntentIn(Schema):
     donor_public: StrictBool = Field(False, description="Show the full name publicly (else it is masked).")
     message: str = Field("", max_length=200, pattern=TEXT_PATTERN)
     provider: Provider = Field(Provider.SANDBOX, description="Payment provider.")
+    team: str | None = Field(
+        None, pattern=PUBLIC_ID_PATTERN, description="Public id of a team page of this project the gift is made through."
+    )
 
 
 class IntentOut(Schema):
@@ -104,6 +109,9 @@ def create_donation_intent(request: HttpRequest, data: IntentIn):
         donor_public=data.donor_public,
         message=data.message,
         provider=data.provider.value,
+        attribution=f"team:{data.team}" if data.team else "",
+        client_address=request.META.get("REMOTE_ADDR", ""),
+        device_id=request.headers.get(DEVICE_HEADER, ""),
     )
     return Status(201 if created else 200, _intent_out(intent))
 

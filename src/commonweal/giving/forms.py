@@ -12,6 +12,7 @@ from django.utils.translation import gettext
 from django.utils.translation import gettext_lazy as _
 
 from commonweal.core.errors import DomainError, InvalidInput
+from commonweal.core.identifiers import PUBLIC_ID_PATTERN
 from commonweal.core.money import parse_yuan
 
 __all__ = [
@@ -123,6 +124,7 @@ class DonateForm(forms.Form):
         error_messages={"required": _("Please confirm that you have read the project's information before paying.")},
     )
     idempotency_key = forms.CharField(widget=forms.HiddenInput, max_length=64)
+    team = forms.RegexField(regex=PUBLIC_ID_PATTERN, required=False, widget=forms.HiddenInput)
 
     def clean(self):
         data = super().clean()

@@ -37,11 +37,20 @@ class DonationIntent(models.Model):
     donor_public = models.BooleanField(default=False)
     message = models.CharField(max_length=200, blank=True)
     monthly_plan = models.ForeignKey("MonthlyPlan", null=True, blank=True, on_delete=models.SET_NULL, related_name="intents")
+    # What the gift came through, for apps above giving, e.g. "team:<public id>" (matching).
+    attribution = models.CharField(max_length=40, blank=True)
+    # Keyed hashes (core.privacy.fingerprint) of the client's address and device, for risk signals.
+    client_fingerprint = models.CharField(max_length=32, blank=True)
+    device_fingerprint = models.CharField(max_length=32, blank=True)
     status = models.CharField(max_length=16, choices=IntentStatus.choices, default=IntentStatus.PENDING)
     created_at = models.DateTimeField(auto_now_add=True)
 
     class Meta:
         constraints = [models.CheckConstraint(condition=Q(amount_fen__gt=0), name="intent_amount_positive")]
+        indexes = [
+            models.Index(fields=["client_fingerprint", "created_at"], name="intent_client_time"),
+            models.Index(fields=["device_fingerprint", "created_at"], name="intent_device_time"),
+        ]
 
 
 class Donation(models.Model):
@@ -69,7 +78,11 @@ class Donation(models.Model):
 
     class Meta:
         ordering = ["-confirmed_at"]
-        indexes = [models.Index(fields=["project", "-confirmed_at"]), models.Index(fields=["donor", "-confirmed_at"])]
+        indexes = [
+            models.Index(fields=["project", "-confirmed_at"]),
+            models.Index(fields=["donor", "-confirmed_at"]),
+            models.Index(fields=["payer_reference", "confirmed_at"], name="donation_payer_time"),
+        ]
         constraints = [
             models.UniqueConstraint(fields=["provider", "provider_txn_id"], name="donation_unique_provider_txn"),
             models.CheckConstraint(condition=Q(amount_fen__gt=0), name="donation_amount_positive"),

@@ -5,6 +5,8 @@ projects sit below giving in the dependency order. Views parse input, call one s
 service, and render; domain errors become form errors or messages through ``giving.forms``.
 """
 
+import secrets
+
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core.paginator import Paginator
@@ -16,7 +18,7 @@ from django.views.decorators.http import require_http_methods, require_POST
 
 from commonweal.core.errors import DomainError, NotFound
 from commonweal.core.privacy import public_donor_name
-from commonweal.giving import selectors
+from commonweal.giving import hooks, selectors
 from commonweal.giving.forms import DonateForm, add_domain_error, domain_error_text, new_idempotency_key
 from commonweal.giving.models import Donation, DonationIntent, IntentStatus, Provider
 from commonweal.giving.providers import sandbox_build_notification
@@ -33,6 +35,8 @@ MAX_REMEMBERED = 50
 RECENT_DONATIONS = 10
 MY_DONATIONS_PAGE_SIZE = 20
 SANDBOX_PAYER = "sandbox-web-payer"
+DEVICE_COOKIE = "cw_device"
+DEVICE_COOKIE_MAX_AGE = 2 * 365 * 24 * 3600
 
 # Fields of the services' errors that are called differently on the donate form.
 _DONATE_FIELDS = {"amount": "custom_amount"}
@@ -72,6 +76,7 @@ def project_detail(request, public_id: str):
         "recent": selectors.project_recent_donations(project=project, lang=get_language(), limit=RECENT_DONATIONS),
         "sdg_goals": [tag for tag in project.sdg_tags if "." not in tag],
         "sdg_targets": [tag for tag in project.sdg_tags if "." in tag],
+        "panels": [html for html in (panel(request, project) for panel in hooks.PROJECT_PANELS) if html],
     }
     return render(request, "giving/project_detail.html", context)
 
@@ -109,8 +114,13 @@ def donate(request, public_id: str):
             form.data["idempotency_key"] = new_idempotency_key()
             form.add_error(None, gettext("Please check the form and submit it again."))
     else:
-        form = DonateForm(initial={"idempotency_key": new_idempotency_key()})
-    return render(request, "giving/donate.html", {"project": project, "form": form})
+        form = DonateForm(initial={"idempotency_key": new_idempotency_key(), "team": request.GET.get("team", "")})
+    panels = [panel(request, project) for panel in hooks.DONATE_PANELS]
+    response = render(request, "giving/donate.html", {"project": project, "form": form, "panels": [p for p in panels if p]})
+    if DEVICE_COOKIE not in request.COOKIES:
+        # A random id per browser, so risk signals can count gifts per device (kept only hashed).
+        response.set_cookie(DEVICE_COOKIE, secrets.token_urlsafe(16), max_age=DEVICE_COOKIE_MAX_AGE, httponly=True, samesite="Lax")
+    return response
 
 
 def _start_donation(request, project: Project, form: DonateForm):
@@ -125,6 +135,9 @@ def _start_donation(request, project: Project, form: DonateForm):
             donor_public=data["donor_public"],
             message=data["message"],
             provider=Provider.SANDBOX,
+            attribution=f"team:{data['team']}" if data["team"] else "",
+            client_address=request.META.get("REMOTE_ADDR", ""),
+            device_id=request.COOKIES.get(DEVICE_COOKIE, ""),
         )
     except DomainError as error:
         add_domain_error(form, error, fields=_DONATE_FIELDS)
@@ -202,7 +215,8 @@ def _pay_in_sandbox(intent: DonationIntent) -> Donation:
         transaction_id=f"sbx_p_{intent.public_id}",
         amount_fen=intent.amount_fen,
         currency=intent.currency,
-        payer=SANDBOX_PAYER,
+        # One sandbox "payment account" per donor or browser, as a real wallet would be.
+        payer=f"{SANDBOX_PAYER}-{intent.donor_id or intent.device_fingerprint or intent.public_id}",
         paid_at=now,
         now=now,
     )

@@ -28,6 +28,10 @@ class Project(models.Model):
         Organization, null=True, blank=True, on_delete=models.PROTECT, related_name="partnered_projects",
         verbose_name=_("fundraising partner"),
     )
+    # A parent project's child plans (e.g. one per county) have their own pages; totals roll up.
+    parent = models.ForeignKey(
+        "self", null=True, blank=True, on_delete=models.PROTECT, related_name="children", verbose_name=_("parent project"),
+    )
     title_zh = models.CharField(_("title (Chinese)"), max_length=120)
     title_en = models.CharField(_("title (English)"), max_length=200, blank=True)
     summary_zh = models.CharField(_("summary (Chinese)"), max_length=300)

@@ -60,6 +60,7 @@ __all__ = [
     "org_spending_projects",
     "project_disbursements",
     "project_matched_fen",
+    "matched_by_project",
     "project_financial_summary",
     "project_financial_summaries",
     "project_paid_disbursements",
@@ -86,11 +87,11 @@ ART61_CHARITABLE_MIN_PERCENT = 70
 ART61_MANAGEMENT_MAX_PERCENT = 10
 """Charity Law Art. 61: foundations spend at most 10% on management."""
 
-MatchedSource = Callable[[Project], int]
+MatchedSource = Callable[[list[int]], dict[int, int]]
 MATCHED_SOURCES: list[MatchedSource] = []
-"""Functions returning the matched funds credited to a project, in fen. The matching app
-appends its own (in its ``AppConfig.ready``), so the summary sums what exists; until then the
-list is empty and ``matched_fen`` is 0."""
+"""Functions returning the matched funds credited to projects, in fen, keyed by project pk (one
+query for any number of projects). The matching app appends its own (in its
+``AppConfig.ready``), so summaries add up what exists; without it ``matched_fen`` is 0."""
 
 
 def ledger_project_url(project_public_id: str) -> str:
@@ -205,11 +206,19 @@ class ProjectFinancialSummary:
     """Per budget line, in budget order."""
 
 
+def matched_by_project(project_ids: list[int]) -> dict[int, int]:
+    totals: dict[int, int] = {}
+    for source in MATCHED_SOURCES:
+        for pk, fen in source(project_ids).items():
+            totals[pk] = totals.get(pk, 0) + fen
+    return totals
+
+
 def project_matched_fen(project: Project) -> int:
-    return sum(source(project) for source in MATCHED_SOURCES)
+    return matched_by_project([project.pk]).get(project.pk, 0)
 
 
-def _summary(project: Project, by_line: dict[int, dict]) -> ProjectFinancialSummary:
+def _summary(project: Project, by_line: dict[int, dict], matched: int) -> ProjectFinancialSummary:
     empty = {"spent": 0, "approved": 0, "paid_count": 0}
     lines = tuple(
         BudgetLineFigures(
@@ -222,7 +231,6 @@ def _summary(project: Project, by_line: dict[int, dict]) -> ProjectFinancialSumm
         )
         for line in project.budget_lines.all()
     )
-    matched = project_matched_fen(project)
     net = project.raised_fen - project.refunded_fen + matched
     spent = sum(line.spent_fen for line in lines)
     return ProjectFinancialSummary(
@@ -262,17 +270,19 @@ def project_financial_summary(project: Project) -> ProjectFinancialSummary:
     unless they were prefetched (``projects.selectors.project_get_public`` prefetches them).
     Budget lines are disbursed against their own project only, so every line found is this
     project's."""
-    return _summary(project, _committed_by_line([project.pk]))
+    return _summary(project, _committed_by_line([project.pk]), project_matched_fen(project))
 
 
 def project_financial_summaries(projects) -> dict[int, ProjectFinancialSummary]:
     """:func:`project_financial_summary` for many projects, keyed by project pk, in two queries
-    whatever their number (prefetch ``budget_lines`` to make it one)."""
+    whatever their number (prefetch ``budget_lines`` to make it one), plus one per matched-funds
+    source."""
     projects = list(projects)
     if any("budget_lines" not in getattr(p, "_prefetched_objects_cache", {}) for p in projects):
         prefetch_related_objects(projects, "budget_lines")
     by_line = _committed_by_line([p.pk for p in projects]) if projects else {}
-    return {p.pk: _summary(p, by_line) for p in projects}
+    matched = matched_by_project([p.pk for p in projects]) if projects and MATCHED_SOURCES else {}
+    return {p.pk: _summary(p, by_line, matched.get(p.pk, 0)) for p in projects}
 
 
 @dataclass(frozen=True, slots=True, kw_only=True)

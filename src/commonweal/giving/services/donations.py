@@ -10,6 +10,7 @@ from django.utils import timezone
 from commonweal.core.errors import NotFound, PaymentRejected
 from commonweal.core.privacy import donor_commitment, new_salt
 from commonweal.core.timeutil import rfc3339
+from commonweal.giving import hooks
 from commonweal.giving.models import Donation, DonationIntent, IntentStatus
 from commonweal.giving.providers import PaymentNotification, get_provider
 from commonweal.giving.services.credentials import credentials_get
@@ -115,9 +116,6 @@ def _confirm(notification: PaymentNotification, recipient_org: Organization) -> 
     )
     intent.status = IntentStatus.PAID
     intent.save(update_fields=["status"])
-    Project.objects.filter(pk=intent.project_id).update(
-        raised_fen=F("raised_fen") + donation.amount_fen, donation_count=F("donation_count") + 1
-    )
     project = intent.project
     outbox_append(
         entry_type="donation",
@@ -130,6 +128,12 @@ def _confirm(notification: PaymentNotification, recipient_org: Organization) -> 
             confirmed_at=donation.confirmed_at,
             donor_commitment=donation.donor_commitment,
         ),
+    )
+    for hook in hooks.DONATION_CONFIRMED:
+        hook(donation)
+    # Last: every donor of a popular project queues on this row, so hold it only until commit.
+    Project.objects.filter(pk=intent.project_id).update(
+        raised_fen=F("raised_fen") + donation.amount_fen, donation_count=F("donation_count") + 1
     )
     logger.info(
         "donation_confirmed id=%s project=%s org=%s amount_fen=%s provider=%s",

@@ -11,6 +11,7 @@ from commonweal.core.audit import audit_record
 from commonweal.core.errors import Conflict, InvalidInput, NotFound
 from commonweal.core.money import validate_fen
 from commonweal.core.timeutil import rfc3339
+from commonweal.giving import hooks
 from commonweal.giving.models import Donation, Refund
 from commonweal.giving.services.receipts import receipts_void_for_refund
 from commonweal.ledger.services import outbox_append
@@ -54,7 +55,7 @@ def refund_create(*, donation: Donation, amount_fen: int, reason: str, actor) ->
             raise Conflict(f"at most {refundable} fen can still be refunded, asked for {amount_fen}", code="refund_exceeds_donation")
         refund = Refund.objects.create(donation=donation, amount_fen=amount_fen, reason=reason.strip(), requested_by=actor)
         Donation.objects.filter(pk=donation.pk).update(refunded_fen=F("refunded_fen") + amount_fen)
-        Project.objects.filter(pk=donation.project_id).update(refunded_fen=F("refunded_fen") + amount_fen)
+        donation.refunded_fen += amount_fen
         outbox_append(
             entry_type="refund",
             subject_id=refund.public_id,
@@ -70,5 +71,8 @@ def refund_create(*, donation: Donation, amount_fen: int, reason: str, actor) ->
         audit_record(actor=actor, action="donation.refund", target=donation, reason=reason, data={"amount_fen": amount_fen})
         # A receipt must not state more than was given: the refund voids it, in this transaction.
         receipts_void_for_refund(donation=donation, refund=refund, actor=actor)
+        for hook in hooks.REFUND_RECORDED:
+            hook(refund, donation)
+        Project.objects.filter(pk=donation.project_id).update(refunded_fen=F("refunded_fen") + amount_fen)
     logger.info("refund_recorded id=%s donation=%s amount_fen=%s", refund.public_id, donation.public_id, amount_fen)
     return refund

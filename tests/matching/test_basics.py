@@ -1,0 +1,132 @@
+"""The match decided at confirmation: rules, pools, caps, eligibility, the ledger entry."""
+
+import datetime as dt
+
+import pytest
+from django.db.models import Sum
+from django.utils import timezone
+
+from commonweal.giving.models import MonthlyPlan
+from commonweal.ledger.models import OutboxEntry
+from commonweal.matching.models import Counter, MatchDecision
+from commonweal.matching.rules import random_permille
+from tests.factories import donate, make_org, make_project, make_user
+from tests.matching.factories import entry_fields, make_campaign
+
+pytestmark = pytest.mark.django_db
+
+
+def test_fixed_ratio_match_is_recorded_with_its_rule_and_ledger_entry():
+    project = make_project(make_org())
+    campaign = make_campaign(pools=(50_000,), ratio_num=1, ratio_den=2)
+    donation = donate(project, 10_000)
+    decision = donation.match
+    assert (decision.campaign, decision.amount_fen, decision.desired_fen, decision.rule) == (campaign, 5_000, 5_000, "fixed 1:2")
+    entry = OutboxEntry.objects.get(entry_type="match", subject_id=decision.public_id)
+    fields = entry_fields(entry)
+    assert fields["amount_fen"] == 5_000 and fields["donation"] == donation.public_id
+    assert fields["pools"] == [campaign.pools.get().public_id]
+
+
+def test_pool_runs_out_exactly_and_later_gifts_record_why():
+    project = make_project(make_org())
+    make_campaign(pools=(15_000,))
+    first, second, third = (donate(project, 10_000).match for _ in range(3))
+    assert (first.amount_fen, second.amount_fen, third.amount_fen) == (10_000, 5_000, 0)
+    assert (second.binding, third.binding) == ("pool", "pool")
+    assert Counter.objects.aggregate(used=Sum("used_fen"))["used"] == 15_000
+
+
+def test_second_pool_takes_over_where_the_first_ends():
+    project = make_project(make_org())
+    make_campaign(pools=(3_000, 100_000))
+    decision = donate(project, 10_000).match
+    assert decision.amount_fen == 10_000
+    assert len(entry_fields(OutboxEntry.objects.get(entry_type="match"))["pools"]) == 2
+
+
+def test_tiers_pick_the_highest_tier_reached():
+    project = make_project(make_org())
+    make_campaign(rule_kind="tiers", tiers=[{"min_fen": 100, "num": 1, "den": 2}, {"min_fen": 10_000, "num": 1, "den": 1}])
+    assert donate(project, 9_999).match.amount_fen == 4_999
+    assert donate(project, 10_000).match.amount_fen == 10_000
+
+
+def test_random_rule_is_reproducible_from_the_recorded_seed():
+    project = make_project(make_org())
+    make_campaign(pools=(10_000_000,), rule_kind="random", ratio_num=1, ratio_den=1)
+    decisions = [donate(project, 1_000).match for _ in range(30)]
+    for decision in decisions:
+        k = random_permille(decision.seed, 1, 1)
+        assert decision.amount_fen == 1_000 * k // 1000
+        assert decision.rule == f"random 1:1 k={k}‰"
+    assert len({d.amount_fen for d in decisions}) > 5  # really random
+
+
+def test_caps_per_donor_per_day_and_project_and_per_project():
+    org = make_org()
+    a, b = make_project(org), make_project(org)
+    donor = make_user()
+    make_campaign(pools=(10_000_000,), cap_donor_day_fen=15_000, cap_donor_project_fen=12_000, cap_project_fen=30_000)
+    assert donate(a, 10_000, donor=donor).match.amount_fen == 10_000
+    second = donate(a, 10_000, donor=donor).match
+    assert (second.amount_fen, second.binding) == (2_000, "cap_donor_project")
+    third = donate(b, 10_000, donor=donor).match
+    assert (third.amount_fen, third.binding) == (3_000, "cap_donor_day")
+    # The next day the donor's daily cap starts again.
+    tomorrow = timezone.now() + dt.timedelta(days=1)
+    assert donate(b, 5_000, donor=donor, paid_at=tomorrow).match.amount_fen == 5_000
+    # Project cap binds across donors.
+    others = [donate(a, 10_000, donor=make_user()).match.amount_fen for _ in range(3)]
+    assert others == [10_000, 8_000, 0]
+
+
+def test_organization_cap_and_quota_from_funds_executed():
+    org = make_org()
+    project = make_project(org)
+    make_campaign(pools=(10_000_000,), cap_org_fen=50_000, quota_percent=100)
+    # Nothing paid out in the last year: the quota is 0.
+    decision = donate(project, 10_000).match
+    assert (decision.amount_fen, decision.binding) == (0, "cap_org")
+
+
+def test_minimum_monthly_first_only_and_unique_donors():
+    org = make_org()
+    project = make_project(org)
+    donor = make_user()
+    make_campaign(pools=(10_000_000,), min_donation_fen=1_000, unique_donors_only=True)
+    small = donate(project, 999, donor=donor).match
+    assert (small.amount_fen, small.binding) == (0, "below_minimum")
+    assert donate(project, 1_000, donor=donor).match.amount_fen == 1_000
+    repeat = donate(project, 1_000, donor=donor).match
+    assert (repeat.amount_fen, repeat.binding) == (0, "donor_already_matched")
+    assert MonthlyPlan.objects.count() == 0
+
+
+def test_projects_outside_the_campaign_are_not_matched():
+    org = make_org()
+    project = make_project(org)
+    other = make_project(make_org())
+    campaign = make_campaign()
+    campaign.orgs.add(org)
+    assert donate(project, 1_000).match.amount_fen == 1_000
+    donation = donate(other, 1_000)
+    assert not MatchDecision.objects.filter(donation=donation).exists()
+
+
+def test_campaign_not_started_matches_nothing():
+    project = make_project(make_org())
+    make_campaign(starts_at=timezone.now() + dt.timedelta(hours=1))
+    donation = donate(project, 1_000)
+    assert not MatchDecision.objects.filter(donation=donation).exists()
+
+
+def test_daily_tranche_opens_at_its_time():
+    project = make_project(make_org())
+    now = timezone.now()
+    start = now - dt.timedelta(hours=1)
+    make_campaign(starts_at=start, pools=(30_000,), tranches=[[(start, 10_000), (now + dt.timedelta(hours=2), 20_000)]])
+    assert donate(project, 8_000).match.amount_fen == 8_000
+    assert donate(project, 8_000).match.amount_fen == 2_000  # today's tranche is used up
+    later = now + dt.timedelta(hours=3)
+    assert donate(project, 8_000, paid_at=later).match.amount_fen == 8_000
