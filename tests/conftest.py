@@ -27,3 +27,7 @@ def _fast_and_local(request):
     settings.PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]
     settings.EMAIL_BACKEND = "django.core.mail.backends.locmem.EmailBackend"
     settings.TASKS = {"default": {"BACKEND": "django_tasks.backends.immediate.ImmediateBackend"}}
+    # Matching caches published campaigns per process; a test starts from its own database.
+    from commonweal.matching.config import invalidate
+
+    invalidate()

@@ -8,12 +8,7 @@ from django.utils import timezone
 
 from commonweal.matching.models import Campaign, CampaignStatus, Counter, MatchDecision, MatchStatus, Pool, Team, Tranche
 from commonweal.matching.rules import PERMILLE, desired_match, rule_of
-from commonweal.matching.services import (
-    campaign_for,
-    cap_limits,
-    ineligibility,
-    open_tranche,
-)
+from commonweal.matching.services import campaign_for, cap_limits, ineligibility
 from commonweal.projects.models import Project
 
 LEADERBOARD_SIZE = 10
@@ -133,9 +128,10 @@ class ExpectedMatch:
 def expected_match(project: Project, amount_fen: int, *, donor=None, now: dt.datetime | None = None) -> ExpectedMatch | None:
     """What a gift of ``amount_fen`` would be matched now, before the donor pays (None: no campaign)."""
     now = now or timezone.now()
-    campaign = campaign_for(project, now)
-    if campaign is None:
+    found = campaign_for(project, now)
+    if found is None:
         return None
+    campaign = found.campaign
     reason = ineligibility(campaign, project, now)
     if not reason and amount_fen < campaign.min_donation_fen:
         reason = "below_minimum"
@@ -151,7 +147,7 @@ def expected_match(project: Project, amount_fen: int, *, donor=None, now: dt.dat
         limit for limit in cap_limits(campaign, project=project, key="-", now=now) if not limit.key.startswith("donor-")
     ]
     left = {limit.key: limit.limit_fen for limit in limits}
-    tranches = [open_tranche(pool, now) for pool in campaign.pools.all()]
+    tranches = [pool.open_tranche(now) for pool in found.pools]
     for tranche in filter(None, tranches):
         left[f"tranche:{tranche.pk}"] = tranche.amount_fen
     used = _used_by_key(campaign, list(left))

@@ -22,7 +22,8 @@ from commonweal.disclosure.models import Disbursement, DisbursementStatus
 from commonweal.disclosure.selectors.reporting import project_is_overdue
 from commonweal.giving.models import Donation, MonthlyCharge
 from commonweal.ledger.services import outbox_append
-from commonweal.matching import counters, risk
+from commonweal.matching import config, counters, risk
+from commonweal.matching.config import CampaignConfig
 from commonweal.matching.counters import Limit
 from commonweal.matching.models import (
     Campaign,
@@ -47,25 +48,9 @@ QUOTA_WINDOW = dt.timedelta(days=365)
 
 # --- which campaign applies ---------------------------------------------------------------------
 
-def campaigns_running(now: dt.datetime) -> QuerySet[Campaign]:
-    return Campaign.objects.filter(status=CampaignStatus.PUBLISHED, starts_at__lte=now, ends_at__gt=now)
-
-
-def campaign_covers(campaign: Campaign, project: Project) -> bool:
-    """Whether the campaign's scope (domains, organizations, listed projects) includes the project."""
-    domains = campaign.domains or []
-    org_ids = {o.pk for o in campaign.orgs.all()}
-    project_ids = {p.pk for p in campaign.projects.all()}
-    if not (domains or org_ids or project_ids):
-        return True
-    return project.domain in domains or project.recipient_org.pk in org_ids or project.org_id in org_ids or project.pk in project_ids
-
-
-def campaign_for(project: Project, now: dt.datetime) -> Campaign | None:
-    for campaign in campaigns_running(now).prefetch_related("orgs", "projects"):
-        if campaign_covers(campaign, project):
-            return campaign
-    return None
+def campaign_for(project: Project, now: dt.datetime) -> CampaignConfig | None:
+    """The running campaign whose scope covers the project (the earliest started, if several)."""
+    return next((c for c in config.published() if c.running(now) and c.covers(project)), None)
 
 
 def ineligibility(campaign: Campaign, project: Project, now: dt.datetime) -> str:
@@ -78,11 +63,6 @@ def ineligibility(campaign: Campaign, project: Project, now: dt.datetime) -> str
     if project_is_overdue(project, shanghai_date(now)):
         return "report_overdue"
     return ""
-
-
-def open_tranche(pool: Pool, now: dt.datetime) -> Tranche | None:
-    """The pool's tranche being drawn: the latest one opened."""
-    return pool.tranches.filter(opens_at__lte=now).order_by("-opens_at").first()
 
 
 # --- the decision -------------------------------------------------------------------------------
@@ -150,9 +130,10 @@ def match_on_confirm(donation: Donation) -> MatchDecision | None:
     """Decide the donation's match (giving.hooks.DONATION_CONFIRMED), in the donation's transaction."""
     now = donation.confirmed_at
     project = donation.project
-    campaign = campaign_for(project, now)
-    if campaign is None:
+    found = campaign_for(project, now)
+    if found is None:
         return None
+    campaign = found.campaign
     key = donor_key(donation)
     seed = secrets.token_hex(16)
     desired = desired_match(rule_of(campaign), donation.amount_fen, seed)
@@ -160,8 +141,8 @@ def match_on_confirm(donation: Donation) -> MatchDecision | None:
     fen, takes, binding, pool_ids = 0, [], reason, []
     if not reason and desired.fen > 0:
         caps = cap_limits(campaign, project=project, key=key, now=now)
-        for pool in campaign.pools.all():
-            tranche = open_tranche(pool, now)
+        for pool_config in found.pools:
+            pool, tranche = pool_config.pool, pool_config.open_tranche(now)
             if tranche is None:
                 continue
             want = desired.fen - fen

@@ -87,7 +87,8 @@ def expected_match_panel(request, project: Project) -> str:
 
 def project_panel(request, project: Project) -> str:
     """giving.hooks.PROJECT_PANELS: the campaign the project is in, and its teams."""
-    campaign = services.campaign_for(project, timezone.now())
+    found = services.campaign_for(project, timezone.now())
+    campaign = found.campaign if found else None
     teams = selectors.team_leaderboard(project=project, limit=5)
     children = list(project.children.filter(status__in=(ProjectStatus.FUNDRAISING, ProjectStatus.EXECUTING, ProjectStatus.COMPLETED)))
     if campaign is None and not teams and not children and project.status != ProjectStatus.FUNDRAISING:

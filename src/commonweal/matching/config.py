@@ -1,0 +1,94 @@
+"""Published campaigns with their scope, pools and tranches, cached per process for a second.
+
+Every confirmed donation asks which campaign covers its project; the configuration changes
+rarely, so reading it once a second (and at once after a save in this process) saves several
+queries per donation. Another worker process sees an operator's change within ``TTL_SECONDS``.
+"""
+
+import datetime as dt
+import threading
+import time
+from dataclasses import dataclass
+
+from django.db.models.signals import m2m_changed, post_delete, post_save
+
+from commonweal.matching.models import Campaign, CampaignStatus, Pool, Sponsor, Tranche
+from commonweal.projects.models import Project
+
+TTL_SECONDS = 1.0
+
+
+@dataclass(frozen=True)
+class PoolConfig:
+    pool: Pool
+    tranches: tuple[Tranche, ...]
+    """By opening time."""
+
+    def open_tranche(self, now: dt.datetime) -> Tranche | None:
+        """The tranche being drawn: the latest one opened."""
+        opened = [t for t in self.tranches if t.opens_at <= now]
+        return opened[-1] if opened else None
+
+
+@dataclass(frozen=True)
+class CampaignConfig:
+    campaign: Campaign
+    domains: frozenset[str]
+    org_ids: frozenset[int]
+    project_ids: frozenset[int]
+    pools: tuple[PoolConfig, ...]
+    """In drawing order."""
+
+    def running(self, now: dt.datetime) -> bool:
+        return self.campaign.starts_at <= now < self.campaign.ends_at
+
+    def covers(self, project: Project) -> bool:
+        """The campaign's scope (domains, organizations, listed projects; everything if none is set)."""
+        if not (self.domains or self.org_ids or self.project_ids):
+            return True
+        return (project.domain in self.domains or project.pk in self.project_ids
+                or project.org_id in self.org_ids or (project.partner_org_id or 0) in self.org_ids)
+
+
+_lock = threading.Lock()
+_cached: tuple[float, list[CampaignConfig]] | None = None
+
+
+def _load() -> list[CampaignConfig]:
+    campaigns = Campaign.objects.filter(status=CampaignStatus.PUBLISHED).prefetch_related("orgs", "projects", "pools__tranches")
+    return [
+        CampaignConfig(
+            campaign=c,
+            domains=frozenset(c.domains or ()),
+            org_ids=frozenset(o.pk for o in c.orgs.all()),
+            project_ids=frozenset(p.pk for p in c.projects.all()),
+            pools=tuple(PoolConfig(pool, tuple(sorted(pool.tranches.all(), key=lambda t: t.opens_at)))
+                        for pool in sorted(c.pools.all(), key=lambda p: (p.priority, p.pk))),
+        )
+        for c in sorted(campaigns, key=lambda c: (c.starts_at, c.pk))
+    ]
+
+
+def published() -> list[CampaignConfig]:
+    global _cached
+    with _lock:
+        if _cached is None or _cached[0] < time.monotonic():
+            _cached = (time.monotonic() + TTL_SECONDS, _load())
+        return _cached[1]
+
+
+def config_of(campaign: Campaign) -> CampaignConfig | None:
+    return next((c for c in published() if c.campaign.pk == campaign.pk), None)
+
+
+def invalidate(**_kwargs) -> None:
+    global _cached
+    with _lock:
+        _cached = None
+
+
+for _model in (Campaign, Sponsor, Pool, Tranche):
+    post_save.connect(invalidate, sender=_model, dispatch_uid=f"matching-config-save-{_model.__name__}")
+    post_delete.connect(invalidate, sender=_model, dispatch_uid=f"matching-config-delete-{_model.__name__}")
+m2m_changed.connect(invalidate, sender=Campaign.orgs.through, dispatch_uid="matching-config-orgs")
+m2m_changed.connect(invalidate, sender=Campaign.projects.through, dispatch_uid="matching-config-projects")
