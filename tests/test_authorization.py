@@ -20,6 +20,7 @@ from commonweal.disclosure.models.spending import Disbursement, Evidence
 from commonweal.giving.models import Donation, DonationReceipt, DonationReceiptLine, ReceiptCounter, Refund
 from commonweal.giving.services import receipt_request_gift
 from commonweal.ledger.models import OutboxEntry
+from commonweal.matching.models import Team
 from commonweal import console_urls
 from commonweal.orgs.models import Invitation, Membership, Organization, ProviderCredential
 from commonweal.projects.models import BudgetLine, Project, ProjectUpdate
@@ -218,6 +219,29 @@ ORG_SCOPED: dict[str, Entry] = {
     ),
 }
 
+ORG_SCOPED |= {
+    # Team pages (matching.views): the organization approves teams when the project asks for it.
+    "console-teams": Entry(kwargs=_org, roles=frozenset({"admin", "editor"})),
+    "console-team-decide": Entry(
+        kwargs=lambda w: {"org": w.b.public_id, "team": _b_team(w).public_id}, roles=frozenset({"admin", "editor"}),
+        get=False, post=lambda w: {"decision": "approve"}, prepare=lambda w: _b_team(w),
+        cross=lambda w: {"org": w.a.public_id, "team": _b_team(w).public_id},
+    ),
+}
+
+
+def _b_team(w):
+    """A supporter's team page on B's project, waiting for B's approval."""
+    from commonweal.matching.models import Team, TeamPolicy
+    from commonweal.matching.services import team_create
+
+    found = Team.objects.filter(project=w.b_live).first()
+    if found is None:
+        TeamPolicy.objects.update_or_create(project=w.b_live, defaults={"requires_approval": True})
+        found = team_create(leader=make_user(), project=w.b_live, name="乙项目的团队", goal_fen=100_000)
+    return found
+
+
 # Not organization-scoped, but sign-in is required all the same.
 NOT_ORG_SCOPED: dict[str, Callable[[World], dict]] = {
     "console": lambda w: {},
@@ -226,7 +250,7 @@ NOT_ORG_SCOPED: dict[str, Callable[[World], dict]] = {
 }
 
 MODELS = (Organization, Membership, Invitation, ProviderCredential, Project, BudgetLine, ProjectUpdate, Donation, Refund,
-          AuditEvent, OutboxEntry, DonationReceipt, DonationReceiptLine, ReceiptCounter, Disbursement, Evidence)
+          AuditEvent, OutboxEntry, DonationReceipt, DonationReceiptLine, ReceiptCounter, Disbursement, Evidence, Team)
 
 
 def _snapshot() -> list:
@@ -359,6 +383,7 @@ API_OPERATIONS: dict[tuple[str, str], str] = {
         "finance and admin members of its organization (tests/disclosure/test_spending_api.py)",
     ("post", "/api/v1/disbursements/{public_id}/transitions"):
         "members by the lifecycle table, never the author's own approval (tests/disclosure/test_spending_four_eyes.py)",
+    ("get", "/api/v1/projects/{public_id}/impact"): "public: the figures of the project's impact page (404 for drafts; tests/impact/test_api.py)",
 }
 
 

@@ -56,12 +56,24 @@ class CampaignForm(forms.ModelForm):
         return data
 
 
-class SponsorInline(admin.TabularInline):
+class OperatorInline(admin.TabularInline):
+    """Inline rows operators may edit (they hold no model permissions, only the operator role)."""
+
+    def has_view_permission(self, request, obj=None):
+        return _is_operator(request)
+
+    has_add_permission = has_change_permission = has_view_permission
+
+    def has_delete_permission(self, request, obj=None):
+        return False
+
+
+class SponsorInline(OperatorInline):
     model = Sponsor
     extra = 1
 
 
-class PoolInline(admin.TabularInline):
+class PoolInline(OperatorInline):
     model = Pool
     extra = 0
     fields = ("name", "sponsor", "total_fen", "priority")
@@ -85,7 +97,7 @@ class CampaignAdmin(OperatorEditAdmin):
     )
 
 
-class TrancheInline(admin.TabularInline):
+class TrancheInline(OperatorInline):
     model = Tranche
     extra = 1
 
@@ -127,14 +139,19 @@ class ReasonForOperatorsForm(forms.Form):
 class MatchDecisionAdmin(OperatorAdmin):
     """The review queue: matches with flags first by money at risk (open with ?flag=any)."""
 
-    list_display = ("donation", "project", "org", "amount_fen", "at_risk_fen", "status", "flag_list", "binding", "decided_at")
+    list_display = ("donation_ref", "project", "org", "amount_fen", "at_risk_fen", "status", "flag_list", "binding", "decided_at")
     list_filter = (FlaggedFilter, "status", "campaign")
     search_fields = ("donation__public_id", "project__public_id", "org__public_id", "public_id")
     list_select_related = ("donation", "project", "org")
     actions = ("freeze", "release", "claw_back", "freeze_projects", "freeze_orgs", "claw_back_projects", "claw_back_orgs")
 
     def get_queryset(self, request):
-        return super().get_queryset(request).annotate(at_risk=F("amount_fen") - F("clawed_back_fen")).order_by("-at_risk", "-decided_at")
+        return (super().get_queryset(request).prefetch_related("flags")
+                .annotate(at_risk=F("amount_fen") - F("clawed_back_fen")).order_by("-at_risk", "-decided_at"))
+
+    @admin.display(description=_("donation"))
+    def donation_ref(self, decision):
+        return decision.donation.public_id
 
     @admin.display(description=_("money at risk (fen)"), ordering="at_risk")
     def at_risk_fen(self, decision):
@@ -142,7 +159,7 @@ class MatchDecisionAdmin(OperatorAdmin):
 
     @admin.display(description=_("flags"))
     def flag_list(self, decision):
-        return ", ".join(RiskKind(f.kind).label for f in decision.flags.all())
+        return ", ".join(str(RiskKind(f.kind).label) for f in decision.flags.all())
 
     def _act(self, request, queryset, action, scope, *, title, done):
         def call(decision, reason):

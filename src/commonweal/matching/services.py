@@ -330,7 +330,7 @@ def org_ban(*, actor, org: Organization, until: dt.datetime, reason: str, campai
         raise InvalidInput("a ban needs a reason", field="reason")
     if until <= timezone.now():
         raise InvalidInput("a ban must end in the future", field="until")
-    with transaction.atomic(durable=True):
+    with transaction.atomic():  # also from the back office's add view, which is in a transaction
         ban = OrgBan.objects.create(org=org, campaign=campaign, until=until, reason=reason.strip(), created_by=actor)
         audit_record(actor=actor, action="matching.ban", target=org, reason=reason,
                      data={"until": rfc3339(until), "campaign": campaign.public_id if campaign else None})
