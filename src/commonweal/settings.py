@@ -129,7 +129,12 @@ TEMPLATES = [
 
 # --- database -------------------------------------------------------------------------------
 DEFAULT_SQLITE = f"sqlite:///{VAR_DIR / 'commonweal.sqlite3'}"
-DATABASES = {"default": dj_database_url.parse(env("DATABASE_URL", DEFAULT_SQLITE), conn_max_age=0)}
+# Persistent connections (seconds) spare PostgreSQL a new backend per request; production sets it.
+DATABASES = {
+    "default": dj_database_url.parse(
+        env("DATABASE_URL", DEFAULT_SQLITE), conn_max_age=int(env("DATABASE_CONN_MAX_AGE", "0")), conn_health_checks=True
+    )
+}
 if DATABASES["default"]["ENGINE"] == "django.db.backends.sqlite3":
     Path(DATABASES["default"]["NAME"]).parent.mkdir(parents=True, exist_ok=True)
     DATABASES["default"]["OPTIONS"] = {

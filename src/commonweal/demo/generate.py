@@ -645,7 +645,8 @@ class Generator:
         intents, donations, refunds, events = money.money_rows(self)
         outbox_id = self.ids.next[OutboxEntry]
         self.ids.next[OutboxEntry] += len(events)
-        writer.rows(DonationIntent, money.INTENT_COLUMNS, intents)
+        defaults = tuple(money.INTENT_DEFAULTS.values())
+        writer.rows(DonationIntent, money.INTENT_COLUMNS + tuple(money.INTENT_DEFAULTS), (row + defaults for row in intents))
         writer.rows(Donation, money.DONATION_COLUMNS, donations)
         writer.rows(Refund, money.REFUND_COLUMNS, refunds)
         writer.objects(self.charges)

@@ -42,7 +42,7 @@ if TYPE_CHECKING:
 
 __all__ = [
     "rank_projects", "plan_monthly_giving", "draw_gifts", "draw_refunds", "money_rows", "outbox_rows",
-    "INTENT_COLUMNS", "DONATION_COLUMNS", "REFUND_COLUMNS", "OUTBOX_COLUMNS",
+    "INTENT_COLUMNS", "INTENT_DEFAULTS", "DONATION_COLUMNS", "REFUND_COLUMNS", "OUTBOX_COLUMNS",
 ]
 
 # What the sandbox payment page sends as the payer (giving.views.SANDBOX_PAYER) and how it
@@ -342,6 +342,8 @@ def outbox_rows(events: list[tuple], first_id: int) -> list[tuple]:
 INTENT_COLUMNS = ("id", "public_id", "idempotency_key", "project_id", "recipient_org_id", "amount_fen", "currency",
                   "provider", "donor_id", "donor_name", "donor_public", "message", "monthly_plan_id", "status",
                   "created_at")
+INTENT_DEFAULTS = {"attribution": "", "client_fingerprint": "", "device_fingerprint": ""}
+"""Intent columns the demo leaves at their defaults (no team, no risk fingerprints)."""
 DONATION_COLUMNS = ("id", "public_id", "intent_id", "project_id", "recipient_org_id", "amount_fen", "currency",
                     "provider", "provider_txn_id", "payer_reference", "donor_id", "donor_name", "donor_public",
                     "message", "donor_salt", "donor_commitment", "monthly_plan_id", "refunded_fen", "confirmed_at")

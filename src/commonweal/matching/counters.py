@@ -68,7 +68,23 @@ def take(campaign_id: int, limits: list[Limit], fen: int) -> Taken:
             return Taken(fen, [[limit.key, s, fen] for limit, s in zip(limits, shards)], "")
         except _Short:
             pass
+    # A limit already used up gives nothing whoever waits for its lock: answer without locking,
+    # so a drained pool does not queue every later donor (a claw-back returning money is seen
+    # by the next donor).
+    left = _left_unlocked(campaign_id, limits)
+    empty = [limit for limit in limits if left.get(limit.key, limit.limit_fen) <= 0]
+    if empty:
+        return Taken(0, [], empty[0].name)
     return _take_locked(campaign_id, limits, fen)
+
+
+def _left_unlocked(campaign_id: int, limits: list[Limit]) -> dict[str, int]:
+    """What each limit has left, read without locks (shards not yet created count as unused)."""
+    rows = Counter.objects.filter(campaign_id=campaign_id, key__in=[limit.key for limit in limits]).values_list("key", "shard", "used_fen")
+    used: dict[str, int] = {}
+    for key, _shard, fen in rows:
+        used[key] = used.get(key, 0) + fen
+    return {limit.key: limit.limit_fen - used.get(limit.key, 0) for limit in limits}
 
 
 def _take_locked(campaign_id: int, limits: list[Limit], fen: int) -> Taken:

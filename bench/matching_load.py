@@ -1,0 +1,418 @@
+"""A burst of donations at pool opening against the production server, on PostgreSQL.
+
+For each donation the load generator creates an intent (``POST /api/v1/donation-intents``) and
+then delivers the provider's signed notification (``POST /api/v1/payments/sandbox/<org>/notify``)
+— the notification confirms the gift and decides its match in the same transaction. Two shapes:
+
+- ``spread``: 300 projects of 30 organizations, all in one campaign;
+- ``hot``: every donation to one project, drawing one pool.
+
+The server is granian (WSGI, ``--workers``, persistent database connections); the load generator
+is this process: ``--clients`` asyncio coroutines on raw HTTP/1.1 keep-alive connections, so it
+costs the machine as little as possible. After the run it checks exactness (matched total vs
+pool, caps, counters, outbox ``match`` entries) and then measures the ceiling: the same
+statements issued directly by ``pgbench`` with as many clients, for the ratio between them.
+
+    DATABASE_URL=postgres://postgres@127.0.0.1:5432/x .venv/bin/python bench/matching_load.py \\
+        [--shape spread|hot|both] [--clients 256] [--seconds 60] [--workers 3] [--threads 4]
+
+A temporary database is created next to DATABASE_URL's and dropped afterwards. Needs
+``pgbench`` (PostgreSQL's, found on PATH or in /usr/lib/postgresql/*/bin). Prints one summary
+line per shape, then the figures as JSON on the last line.
+"""
+
+import argparse
+import asyncio
+import hashlib
+import hmac
+import json
+import os
+import platform
+import random
+import shutil
+import signal
+import socket
+import statistics
+import subprocess
+import sys
+import tempfile
+import time
+from glob import glob
+from pathlib import Path
+
+REPO = Path(__file__).resolve().parent.parent
+GIFTS_FEN = (100, 500, 1_000, 2_000, 5_000, 10_000, 20_000)
+DONORS = 200_000
+POOL_FEN = {"spread": 20_000_000_00, "hot": 5_000_000_00}
+"""Large enough to last the run at the target rates: the burst draws it the whole time."""
+
+
+# --- inside Django (setup and checks run in a child process) ------------------------------------
+
+def _django():
+    os.environ.setdefault("DJANGO_SETTINGS_MODULE", "commonweal.settings")
+    sys.path.insert(0, str(REPO))
+    import django
+
+    django.setup()
+
+
+def setup_world(shape: str) -> dict:
+    """Organizations with sandbox credentials, fundraising projects and a running campaign, made
+    through the same services the tests use (tests/factories.py)."""
+    _django()
+    import datetime as dt
+
+    from django.utils import timezone
+
+    from commonweal.giving.services import credentials_get
+    from commonweal.matching.models import Campaign, CampaignStatus, Sponsor
+    from commonweal.matching.services import pool_add
+    from tests.factories import make_operator, make_org, make_project
+
+    operator = make_operator("bench-operator@example.org")
+    n_orgs, per_org = (30, 10) if shape == "spread" else (1, 1)
+    projects = []
+    for _ in range(n_orgs):
+        org = make_org(operator=operator)
+        secret = credentials_get(org=org, provider="sandbox")["secret"]
+        for _ in range(per_org):
+            project = make_project(org, operator=operator)
+            projects.append({"project": project.public_id, "org": org.public_id, "secret": secret, "pk": project.pk,
+                             "org_pk": org.pk})
+    now = timezone.now()
+    campaign = Campaign.objects.create(
+        slug=f"bench-{shape}", name_zh="压测配捐", status=CampaignStatus.PUBLISHED, starts_at=now - dt.timedelta(minutes=1),
+        ends_at=now + dt.timedelta(hours=2), ratio_num=1, ratio_den=1, min_donation_fen=100,
+        cap_donor_day_fen=99_900, cap_donor_project_fen=50_000, cap_project_fen=POOL_FEN[shape], shards=32,
+    )
+    sponsor = Sponsor.objects.create(campaign=campaign, name_zh="压测企业")
+    pool_add(campaign=campaign, sponsor=sponsor, name="pool", total_fen=POOL_FEN[shape])
+    return {"projects": projects, "campaign": campaign.pk, "pool_fen": POOL_FEN[shape]}
+
+
+def check_exactness(campaign_pk: int) -> dict:
+    """Matched totals against the pool, caps, counters and the outbox, from the database."""
+    _django()
+    from django.db.models import Count, F, Max, Sum
+
+    from commonweal.giving.models import Donation
+    from commonweal.ledger.models import OutboxEntry
+    from commonweal.matching.models import Campaign, Counter, MatchDecision
+
+    campaign = Campaign.objects.get(pk=campaign_pk)
+    decisions = MatchDecision.objects.filter(campaign=campaign)
+    matched = decisions.aggregate(s=Sum("amount_fen"))["s"] or 0
+    pool = campaign.pools.aggregate(s=Sum("total_fen"))["s"]
+    tranche_used = Counter.objects.filter(campaign=campaign, key__startswith="tranche:").aggregate(s=Sum("used_fen"))["s"] or 0
+    outbox = 0
+    for raw in OutboxEntry.objects.filter(entry_type="match").values_list("canonical_json", flat=True).iterator():
+        outbox += json.loads(bytes(raw))["amount_fen"]
+    day_max = decisions.values("donor_key").annotate(s=Sum("amount_fen")).aggregate(m=Max("s"))["m"] or 0
+    donor_project_max = decisions.values("donor_key", "project").annotate(s=Sum("amount_fen")).aggregate(m=Max("s"))["m"] or 0
+    project_max = decisions.values("project").annotate(s=Sum("amount_fen")).aggregate(m=Max("s"))["m"] or 0
+    donations = Donation.objects.count()
+    over_limit = Counter.objects.filter(used_fen__gt=F("limit_fen")).count()
+    ok = (matched <= pool and matched == tranche_used == outbox and donations == decisions.count()
+          and day_max <= campaign.cap_donor_day_fen and donor_project_max <= campaign.cap_donor_project_fen
+          and project_max <= campaign.cap_project_fen and over_limit == 0
+          and decisions.values("donation").annotate(n=Count("id")).filter(n__gt=1).count() == 0)
+    return {"ok": ok, "donations": donations, "decisions": decisions.count(), "matched_fen": matched, "pool_fen": pool,
+            "counters_fen": tranche_used, "outbox_match_fen": outbox, "max_donor_day_fen": day_max,
+            "max_donor_project_fen": donor_project_max, "max_project_fen": project_max}
+
+
+def pgbench_script(world: dict, hot: bool) -> str:
+    """The statements one donation issues (intent; then the confirmation transaction with its
+    match), written for pgbench with random keys. Column lists come from the models."""
+    _django()
+    from commonweal.giving.models import Donation, DonationIntent
+    from commonweal.ledger.models import OutboxEntry
+    from commonweal.matching.models import Counter, MatchDecision
+
+    def insert(model, values: dict, returning: str = "") -> str:
+        columns = [f.column for f in model._meta.concrete_fields if not f.primary_key]
+        missing = set(columns) - set(values)
+        assert not missing, f"{model.__name__}: no value for {sorted(missing)}"
+        sql = f"INSERT INTO {model._meta.db_table} ({', '.join(columns)}) VALUES ({', '.join(values[c] for c in columns)})"
+        return sql + (f" RETURNING id AS {returning}id \\gset" if returning else ";")
+
+    ids = [p["pk"] for p in world["projects"]]
+    rnd = "substr(md5(random()::text), 1, 26)"
+    lines = [
+        "\\set p 0" if hot else f"\\set p random(0, {len(ids) - 1})",
+        "\\set amount random(100, 20000)",
+        f"\\set donor random(1, {DONORS})",
+        "\\set shard random(0, 31)",
+        "SELECT id AS pid, org_id AS oid FROM projects_project ORDER BY id OFFSET :p LIMIT 1 \\gset",
+        insert(DonationIntent, {
+            "public_id": rnd, "idempotency_key": "md5(random()::text)", "project_id": ":pid", "recipient_org_id": ":oid",
+            "amount_fen": ":amount", "currency": "'CNY'", "provider": "'sandbox'", "donor_id": "NULL", "donor_name": "''",
+            "donor_public": "false", "message": "''", "monthly_plan_id": "NULL", "attribution": "''",
+            "client_fingerprint": "'bench'", "device_fingerprint": "md5(:donor::text)", "status": "'pending'",
+            "created_at": "now()",
+        }, returning="i"),
+        "BEGIN;",
+        "SELECT id FROM giving_donationintent WHERE id = :iid FOR UPDATE;",
+        "SELECT id FROM giving_donation WHERE intent_id = :iid;",
+        insert(Donation, {
+            "public_id": rnd, "intent_id": ":iid", "project_id": ":pid", "recipient_org_id": ":oid", "amount_fen": ":amount",
+            "currency": "'CNY'", "provider": "'sandbox'", "provider_txn_id": "md5(random()::text)",
+            "payer_reference": "'donor-' || :donor", "donor_id": "NULL", "donor_name": "''", "donor_public": "false",
+            "message": "''", "donor_salt": "md5(random()::text)", "donor_commitment": "md5(random()::text)",
+            "monthly_plan_id": "NULL", "refunded_fen": "0", "confirmed_at": "now()",
+        }, returning="d"),
+        "UPDATE giving_donationintent SET status = 'paid' WHERE id = :iid;",
+        insert(OutboxEntry, {"entry_type": "'donation'", "subject_id": rnd, "canonical_json": "convert_to(repeat('x', 230), 'UTF8')",
+                             "created_at": "now()", "log_index": "NULL"}),
+        "SELECT 1 FROM matching_orgban WHERE org_id = :oid AND until > now() LIMIT 1;",
+        "SELECT max(published_at) FROM projects_projectupdate WHERE project_id = :pid AND kind IN ('progress', 'final');",
+    ]
+    upsert = (f"INSERT INTO {Counter._meta.db_table} (campaign_id, \"key\", shard, limit_fen, used_fen) VALUES ({world['campaign']}, "
+              "{key}, {shard}, {limit}, :amount) ON CONFLICT (campaign_id, \"key\", shard) DO UPDATE SET used_fen = "
+              f"{Counter._meta.db_table}.used_fen + excluded.used_fen WHERE {Counter._meta.db_table}.used_fen + excluded.used_fen "
+              f"<= {Counter._meta.db_table}.limit_fen;")
+    lines += ["SAVEPOINT s;"] + [
+        upsert.format(key=key, shard=shard, limit=limit) for key, shard, limit in (
+            ("'donor-day:bench:' || :donor", "0", 99_900), ("'donor-project:bench:' || :donor || ':' || :pid", "0", 50_000),
+            ("'project:' || :pid", ":shard", 10**15), ("'tranche:bench'", ":shard", 10**15))
+    ] + ["RELEASE SAVEPOINT s;"]
+    lines += [
+        insert(MatchDecision, {
+            "public_id": rnd, "campaign_id": str(world["campaign"]), "donation_id": ":did", "project_id": ":pid",
+            "org_id": ":oid", "team_id": "NULL", "donor_key": "'pdonor-' || :donor", "donation_fen": ":amount",
+            "desired_fen": ":amount", "amount_fen": ":amount", "rule": "'fixed 1:1'", "seed": "''", "binding": "''",
+            "takes": "'[]'", "status": "'pending'", "clawed_back_fen": "0", "decided_at": "now()",
+        }),
+        insert(OutboxEntry, {"entry_type": "'match'", "subject_id": rnd, "canonical_json": "convert_to(repeat('x', 260), 'UTF8')",
+                             "created_at": "now()", "log_index": "NULL"}),
+        "SELECT count(*) FROM (SELECT 1 FROM giving_donation WHERE provider = 'sandbox' AND payer_reference = 'donor-' || :donor "
+        "AND confirmed_at > now() - interval '1 minute' LIMIT 5) v;",
+        "SELECT count(*) FROM (SELECT 1 FROM giving_donationintent WHERE status = 'paid' AND device_fingerprint = md5(:donor::text) "
+        "AND created_at > now() - interval '1 minute' LIMIT 5) v;",
+        "SELECT count(*) FROM (SELECT 1 FROM giving_donationintent WHERE status = 'paid' AND client_fingerprint = 'bench' "
+        "AND created_at > now() - interval '1 minute' LIMIT 5) v;",
+        "SELECT count(DISTINCT donor_id) FROM giving_donation WHERE provider = 'sandbox' AND payer_reference = 'donor-' || :donor "
+        "AND donor_id IS NOT NULL;",
+        "UPDATE projects_project SET raised_fen = raised_fen + :amount, donation_count = donation_count + 1 WHERE id = :pid;",
+        "COMMIT;",
+    ]
+    return "\n".join(lines) + "\n"
+
+
+# --- the load generator -------------------------------------------------------------------------
+
+class Connection:
+    """One keep-alive HTTP/1.1 connection, as little client work as possible."""
+
+    def __init__(self, host: str, port: int):
+        self.host, self.port = host, port
+        self.reader = self.writer = None
+
+    async def request(self, method: str, path: str, body: bytes, headers: dict) -> tuple[int, bytes]:
+        if self.writer is None:
+            self.reader, self.writer = await asyncio.open_connection(self.host, self.port)
+        head = f"{method} {path} HTTP/1.1\r\nHost: {self.host}\r\nContent-Type: application/json\r\nContent-Length: {len(body)}\r\n"
+        head += "".join(f"{k}: {v}\r\n" for k, v in headers.items())
+        self.writer.write(head.encode() + b"\r\n" + body)
+        status_line = await self.reader.readline()
+        if not status_line:
+            self.writer = None
+            raise ConnectionError("server closed the connection")
+        status = int(status_line.split()[1])
+        length, chunked = 0, False
+        while True:
+            line = await self.reader.readline()
+            if line in (b"\r\n", b""):
+                break
+            name, _, value = line.decode("latin-1").partition(":")
+            name = name.strip().lower()
+            if name == "content-length":
+                length = int(value)
+            elif name == "transfer-encoding" and "chunked" in value:
+                chunked = True
+        if chunked:
+            data = b""
+            while True:
+                size = int((await self.reader.readline()).strip(), 16)
+                chunk = await self.reader.readexactly(size + 2)
+                if size == 0:
+                    break
+                data += chunk[:-2]
+            return status, data
+        return status, await self.reader.readexactly(length)
+
+
+async def _load(port: int, world: dict, shape: str, clients: int, seconds: float) -> dict:
+    projects = world["projects"] if shape == "spread" else world["projects"][:1]
+    latencies, errors, statuses = [], 0, {}
+    deadline = time.monotonic() + seconds
+    counter = iter(range(10**9))
+
+    async def donor_loop(n: int):
+        nonlocal errors
+        rng = random.Random(n)
+        conn = Connection("127.0.0.1", port)
+        while time.monotonic() < deadline:
+            target = rng.choice(projects)
+            donor = rng.randrange(DONORS)
+            amount = rng.choice(GIFTS_FEN)
+            started = time.perf_counter()
+            try:
+                key = f"bench-{os.getpid()}-{next(counter)}"
+                body = json.dumps({"project": target["project"], "amount_fen": amount}).encode()
+                status, answer = await conn.request("POST", "/api/v1/donation-intents", body,
+                                                    {"Idempotency-Key": key, "X-Device-Id": f"device-{donor}"})
+                if status != 201:
+                    raise RuntimeError(f"intent {status}: {answer[:200]!r}")
+                intent = json.loads(answer)
+                now = int(time.time())
+                note = json.dumps({
+                    "out_trade_no": intent["public_id"], "transaction_id": f"bench-{intent['public_id']}", "amount_fen": amount,
+                    "currency": "CNY", "paid_at": time.strftime("%Y-%m-%dT%H:%M:%SZ", time.gmtime(now)), "payer": f"donor-{donor}",
+                }, separators=(",", ":")).encode()
+                mac = hmac.new(target["secret"].encode(), f"{now}\n".encode() + note, hashlib.sha256).hexdigest()
+                status, answer = await conn.request("POST", f"/api/v1/payments/sandbox/{target['org']}/notify", note,
+                                                    {"X-Sandbox-Timestamp": str(now), "X-Sandbox-Signature": mac})
+                if status != 200:
+                    raise RuntimeError(f"notify {status}: {answer[:200]!r}")
+                latencies.append(time.perf_counter() - started)
+            except Exception as exc:  # noqa: BLE001 - counted, the run goes on
+                errors += 1
+                statuses[str(exc)[:80]] = statuses.get(str(exc)[:80], 0) + 1
+                conn = Connection("127.0.0.1", port)
+                await asyncio.sleep(0.05)
+
+    started = time.monotonic()
+    await asyncio.gather(*(donor_loop(n) for n in range(clients)))
+    elapsed = time.monotonic() - started
+    latencies.sort()
+
+    def pct(p):
+        return round(latencies[min(len(latencies) - 1, int(p / 100 * len(latencies)))] * 1000, 1) if latencies else None
+
+    return {"donations": len(latencies), "seconds": round(elapsed, 1), "per_second": round(len(latencies) / elapsed),
+            "p50_ms": pct(50), "p99_ms": pct(99), "mean_ms": round(statistics.mean(latencies) * 1000, 1) if latencies else None,
+            "errors": errors, "error_kinds": dict(sorted(statuses.items(), key=lambda kv: -kv[1])[:5])}
+
+
+# --- orchestration ------------------------------------------------------------------------------
+
+def _free_port() -> int:
+    with socket.socket() as s:
+        s.bind(("127.0.0.1", 0))
+        return s.getsockname()[1]
+
+
+def _pgbench() -> str:
+    found = shutil.which("pgbench") or next(iter(sorted(glob("/usr/lib/postgresql/*/bin/pgbench"), reverse=True)), None)
+    if not found:
+        raise SystemExit("pgbench not found (PostgreSQL's client tools)")
+    return found
+
+
+def _child(env: dict, *args: str) -> dict:
+    done = subprocess.run([sys.executable, __file__, *args], env=env, cwd=REPO, capture_output=True, text=True)
+    if done.returncode:
+        raise SystemExit(f"{args[0]} failed:\n{done.stdout[-3000:]}{done.stderr[-3000:]}")
+    return json.loads(done.stdout.strip().splitlines()[-1])
+
+
+def run_shape(shape: str, args, base_url: str, var: str) -> dict:
+    import psycopg
+
+    base, _, _ = base_url.rpartition("/")
+    db = f"commonweal_load_{shape}_{os.getpid()}"
+    with psycopg.connect(f"{base}/postgres", autocommit=True) as admin:
+        admin.execute(f"DROP DATABASE IF EXISTS {db} WITH (FORCE)")
+        admin.execute(f"CREATE DATABASE {db}")
+    env = {k: v for k, v in os.environ.items()} | {
+        "DATABASE_URL": f"{base}/{db}", "COMMONWEAL_VAR_DIR": var, "DJANGO_SETTINGS_MODULE": "commonweal.settings",
+        "COMMONWEAL_ENV": "production", "SECRET_KEY": "bench-" + "k" * 50, "ALLOWED_HOSTS": "127.0.0.1",
+        "SECURE_SSL_REDIRECT": "false", "DATABASE_CONN_MAX_AGE": "600", "LOG_LEVEL": "WARNING",
+        "PYTHONPATH": str(REPO / "src"),
+    }
+    server = None
+    try:
+        subprocess.run([sys.executable, "-m", "commonweal", "migrate", "-v", "0"], env=env, cwd=REPO, check=True)
+        world = _child(env, "--setup", shape)
+        port = _free_port()
+        server = subprocess.Popen(
+            [str(Path(sys.executable).parent / "granian"), "--interface", "wsgi", "--host", "127.0.0.1", "--port", str(port),
+             "--workers", str(args.workers), "--blocking-threads", str(args.threads), "--backlog", "2048",
+             "--no-access-log", "commonweal.wsgi:application"],
+            env=env, cwd=REPO, stdout=subprocess.DEVNULL, stderr=open(Path(var) / f"granian-{shape}.log", "w"),
+            start_new_session=True,
+        )
+        for _ in range(200):
+            try:
+                socket.create_connection(("127.0.0.1", port), timeout=0.2).close()
+                break
+            except OSError:
+                time.sleep(0.1)
+        time.sleep(1.0)
+        # A short warm-up fills each worker's connections and caches; then the measured burst.
+        asyncio.run(_load(port, world, shape, min(args.clients, 16), 3))
+        load = asyncio.run(_load(port, world, shape, args.clients, args.seconds))
+    finally:
+        if server is not None:
+            os.killpg(server.pid, signal.SIGTERM)
+            server.wait(timeout=30)
+    exact = _child(env, "--check", str(world["campaign"]))
+    script = Path(var) / f"donation-{shape}.sql"
+    script.write_text(_child(env, "--pgbench-script", shape, json.dumps(world))["script"])
+    bench = subprocess.run(
+        [_pgbench(), "-n", "-f", str(script), "-c", str(args.clients), "-j", "2", "-T", str(int(args.ceiling_seconds)),
+         "-M", "simple", f"{base}/{db}".replace("postgres://", "postgresql://")],
+        capture_output=True, text=True,
+    )
+    tps = next((float(line.split("=")[1].split()[0]) for line in bench.stdout.splitlines() if line.startswith("tps")), None)
+    if tps is None:
+        raise SystemExit(f"pgbench failed:\n{bench.stdout}{bench.stderr}")
+    with psycopg.connect(f"{base}/postgres", autocommit=True) as admin:
+        admin.execute(f"DROP DATABASE IF EXISTS {db} WITH (FORCE)")
+    return {"shape": shape, **load, "exactness": exact, "ceiling_per_second": round(tps),
+            "ratio_to_ceiling": round(load["per_second"] / tps, 3) if tps else None}
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("--shape", choices=("spread", "hot", "both"), default="both")
+    parser.add_argument("--clients", type=int, default=256)
+    parser.add_argument("--seconds", type=float, default=60)
+    parser.add_argument("--ceiling-seconds", type=float, default=20)
+    parser.add_argument("--workers", type=int, default=3)
+    parser.add_argument("--threads", type=int, default=4, help="granian blocking threads per worker")
+    parser.add_argument("--setup")
+    parser.add_argument("--check")
+    parser.add_argument("--pgbench-script", nargs=2)
+    args = parser.parse_args()
+    if args.setup:
+        print(json.dumps(setup_world(args.setup)))
+        return
+    if args.check:
+        print(json.dumps(check_exactness(int(args.check))))
+        return
+    if args.pgbench_script:
+        shape, world = args.pgbench_script
+        print(json.dumps({"script": pgbench_script(json.loads(world), shape == "hot")}))
+        return
+    url = os.environ.get("DATABASE_URL", "")
+    if not url.startswith(("postgres://", "postgresql://")):
+        raise SystemExit("set DATABASE_URL to a PostgreSQL server (postgres://user@host:port/db)")
+    results = []
+    with tempfile.TemporaryDirectory(prefix="commonweal-load-") as var:
+        for shape in (("spread", "hot") if args.shape == "both" else (args.shape,)):
+            result = run_shape(shape, args, url, var)
+            results.append(result)
+            print(f"{shape}: {result['donations']:,} donations in {result['seconds']} s = {result['per_second']:,}/s, "
+                  f"p50 {result['p50_ms']} ms, p99 {result['p99_ms']} ms, errors {result['errors']}; exact: "
+                  f"{result['exactness']['ok']} (matched {result['exactness']['matched_fen']:,} of pool "
+                  f"{result['exactness']['pool_fen']:,} fen); pgbench ceiling {result['ceiling_per_second']:,}/s, "
+                  f"ratio {result['ratio_to_ceiling']}", flush=True)
+    print(json.dumps({"benchmark": "matching_load", "machine": {"cpus": os.cpu_count(), "python": platform.python_version()},
+                      "clients": args.clients, "workers": args.workers, "threads": args.threads, "results": results}))
+
+
+if __name__ == "__main__":
+    main()
