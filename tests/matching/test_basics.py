@@ -130,3 +130,29 @@ def test_daily_tranche_opens_at_its_time():
     assert donate(project, 8_000).match.amount_fen == 2_000  # today's tranche is used up
     later = now + dt.timedelta(hours=3)
     assert donate(project, 8_000, paid_at=later).match.amount_fen == 8_000
+
+
+def test_a_project_overdue_for_its_progress_report_is_not_matched_until_it_reports():
+    from commonweal.disclosure.services.reporting import report_publish
+    from commonweal.matching.config import invalidate
+    from tests.disclosure.reporting_support import long_project, make_team
+
+    team = make_team()
+    late = long_project(team, started_days_ago=200)
+    make_campaign(pools=(100_000,))
+    decision = donate(late, 1_000).match
+    assert (decision.amount_fen, decision.binding) == (0, "report_overdue")
+    report_publish(project=late, actor=team.admin, title="第一批图书到校", body="一千二百册图书已送达十二所学校。")
+    invalidate()  # the overdue state is remembered for a second per process
+    assert donate(late, 1_000).match.amount_fen == 1_000
+
+
+def test_an_unverified_organization_is_not_matched():
+    from commonweal.orgs.models import Organization
+
+    org = make_org()
+    project = make_project(org)
+    make_campaign(pools=(100_000,))
+    Organization.objects.filter(pk=org.pk).update(verification_status="submitted")
+    decision = donate(project, 1_000).match
+    assert (decision.amount_fen, decision.binding) == (0, "org_not_verified")

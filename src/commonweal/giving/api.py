@@ -28,7 +28,7 @@ from commonweal.core.money import MAX_AMOUNT_FEN
 from commonweal.giving.models import Donation, DonationIntent, Provider
 from commonweal.giving.providers import PROVIDERS
 from commonweal.giving.services import intent_create, notification_receive
-from commonweal.projects.selectors import project_get_public
+from commonweal.projects.selectors import project_to_donate
 
 logger = logging.getLogger("commonweal.giving")
 
@@ -99,7 +99,7 @@ _IDEMPOTENCY_PARAMETER = {
 def create_donation_intent(request: HttpRequest, data: IntentIn):
     key = _idempotency_key(request)
     donor = _session_donor(request)
-    project = project_get_public(public_id=data.project)  # the schema's pattern already checked its shape
+    project = project_to_donate(public_id=data.project)  # the schema's pattern already checked its shape
     intent, created = intent_create(
         project=project,
         amount_fen=data.amount_fen,

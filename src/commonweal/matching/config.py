@@ -1,4 +1,5 @@
-"""Published campaigns with their scope, pools and tranches, cached per process for a second.
+"""Published campaigns with their scope, pools and tranches, bans, and projects' overdue state,
+cached per process for a second.
 
 Every confirmed donation asks which campaign covers its project; the configuration changes
 rarely, so reading it once a second (and at once after a save in this process) saves several
@@ -12,7 +13,7 @@ from dataclasses import dataclass
 
 from django.db.models.signals import m2m_changed, post_delete, post_save
 
-from commonweal.matching.models import Campaign, CampaignStatus, Pool, Sponsor, Tranche
+from commonweal.matching.models import Campaign, CampaignStatus, OrgBan, Pool, Sponsor, Tranche
 from commonweal.projects.models import Project
 
 TTL_SECONDS = 1.0
@@ -52,6 +53,8 @@ class CampaignConfig:
 
 _lock = threading.Lock()
 _cached: tuple[float, list[CampaignConfig]] | None = None
+_bans: tuple[float, list[tuple[int, int | None, dt.datetime]]] | None = None
+_overdue: dict[tuple[int, dt.date], tuple[float, bool]] = {}
 
 
 def _load() -> list[CampaignConfig]:
@@ -77,17 +80,40 @@ def published() -> list[CampaignConfig]:
         return _cached[1]
 
 
+def org_banned(org_id: int, campaign_id: int, now: dt.datetime) -> bool:
+    """Whether a ban (of this campaign or of all) covers the organization at ``now``."""
+    global _bans
+    with _lock:
+        if _bans is None or _bans[0] < time.monotonic():
+            rows = list(OrgBan.objects.filter(until__gt=now - dt.timedelta(days=1)).values_list("org_id", "campaign_id", "until"))
+            _bans = (time.monotonic() + TTL_SECONDS, rows)
+        bans = _bans[1]
+    return any(org == org_id and campaign in (None, campaign_id) and until > now for org, campaign, until in bans)
+
+
+def project_overdue(project: Project, today: dt.date, check) -> bool:
+    """``check(project, today)`` (disclosure's overdue rule), remembered for ``TTL_SECONDS``."""
+    key = (project.pk, today)
+    found = _overdue.get(key)
+    if found is None or found[0] < time.monotonic():
+        if len(_overdue) > 10_000:
+            _overdue.clear()
+        found = _overdue[key] = (time.monotonic() + TTL_SECONDS, check(project, today))
+    return found[1]
+
+
 def config_of(campaign: Campaign) -> CampaignConfig | None:
     return next((c for c in published() if c.campaign.pk == campaign.pk), None)
 
 
 def invalidate(**_kwargs) -> None:
-    global _cached
+    global _cached, _bans
     with _lock:
-        _cached = None
+        _cached = _bans = None
+        _overdue.clear()
 
 
-for _model in (Campaign, Sponsor, Pool, Tranche):
+for _model in (Campaign, Sponsor, Pool, Tranche, OrgBan):
     post_save.connect(invalidate, sender=_model, dispatch_uid=f"matching-config-save-{_model.__name__}")
     post_delete.connect(invalidate, sender=_model, dispatch_uid=f"matching-config-delete-{_model.__name__}")
 m2m_changed.connect(invalidate, sender=Campaign.orgs.through, dispatch_uid="matching-config-orgs")

@@ -1,8 +1,8 @@
 """Taking an amount from several limits at once, exactly, without one hot row.
 
 Every limit is split into shards (``rules.shard_limit``); a shard row is created on first use.
-The fast path adds the amount to one random shard of each limit with a conditional upsert
-(``used + amount <= limit``) inside a savepoint; if any shard is short, the savepoint is rolled
+The fast path adds the amount to one random shard of each limit with one conditional multi-row
+upsert (``used + amount <= limit``, rows in key order) inside a savepoint; if any shard is short, the savepoint is rolled
 back (releasing its row locks) and the slow path locks every shard of the limits involved, in
 (key, shard) order, and takes ``min(amount, what each limit has left)``. Every transaction takes
 counter rows in that one global order, so donors never deadlock; the database CHECK
@@ -41,16 +41,19 @@ class _Short(Exception):
     pass
 
 
-def _add(campaign_id: int, key: str, shard: int, shard_limit_fen: int, fen: int) -> bool:
-    """used += fen on one shard (created if new) unless that would pass its limit."""
+def _add_all(campaign_id: int, parts: list[tuple[str, int, int]], fen: int) -> bool:
+    """used += fen on each (key, shard, shard limit), creating shard rows on first use, in one
+    statement; True if every one had room (rows without room are left alone)."""
+    values = ", ".join(["(%s, %s, %s, %s, %s)"] * len(parts))
+    params = [v for key, shard, limit in parts for v in (campaign_id, key, shard, limit, fen)]
     with connection.cursor() as cursor:
         cursor.execute(
-            f'INSERT INTO {_TABLE} (campaign_id, "key", shard, limit_fen, used_fen) VALUES (%s, %s, %s, %s, %s) '
+            f'INSERT INTO {_TABLE} (campaign_id, "key", shard, limit_fen, used_fen) VALUES {values} '
             f'ON CONFLICT (campaign_id, "key", shard) DO UPDATE SET used_fen = {_TABLE}.used_fen + excluded.used_fen '
-            f"WHERE {_TABLE}.used_fen + excluded.used_fen <= {_TABLE}.limit_fen",
-            [campaign_id, key, shard, shard_limit_fen, fen],
+            f"WHERE {_TABLE}.used_fen + excluded.used_fen <= {_TABLE}.limit_fen RETURNING 1",
+            params,
         )
-        return cursor.rowcount == 1
+        return len(cursor.fetchall()) == len(parts)
 
 
 def take(campaign_id: int, limits: list[Limit], fen: int) -> Taken:
@@ -62,9 +65,9 @@ def take(campaign_id: int, limits: list[Limit], fen: int) -> Taken:
     if all(fen <= shard_limit(limit.limit_fen, limit.shards, s) for limit, s in zip(limits, shards)):
         try:
             with transaction.atomic():
-                for limit, s in zip(limits, shards):
-                    if not _add(campaign_id, limit.key, s, shard_limit(limit.limit_fen, limit.shards, s), fen):
-                        raise _Short
+                parts = [(limit.key, s, shard_limit(limit.limit_fen, limit.shards, s)) for limit, s in zip(limits, shards)]
+                if not _add_all(campaign_id, parts, fen):
+                    raise _Short
             return Taken(fen, [[limit.key, s, fen] for limit, s in zip(limits, shards)], "")
         except _Short:
             pass

@@ -7,9 +7,9 @@ human (99 Giving Day 2017: 25,244 such accounts drew ¥3.71M of matching).
 
 import datetime as dt
 
-from django.db.models import Count
+from django.db import connection
 
-from commonweal.giving.models import Donation, DonationIntent, IntentStatus
+from commonweal.giving.models import Donation, DonationIntent
 from commonweal.matching.models import MatchDecision, RiskFlag, RiskKind
 from commonweal.orgs.models import Membership
 
@@ -26,39 +26,41 @@ def flag(decision: MatchDecision, kind: str, detail: str = "") -> None:
     RiskFlag.objects.bulk_create([RiskFlag(decision=decision, kind=kind, detail=detail[:200])], ignore_conflicts=True)
 
 
-def _velocity(donation: Donation) -> list[tuple[str, str]]:
-    since = donation.confirmed_at - VELOCITY_WINDOW
-    recent = Donation.objects.filter(confirmed_at__gt=since, confirmed_at__lte=donation.confirmed_at)
+_D, _I = Donation._meta.db_table, DonationIntent._meta.db_table
+# One round trip for the velocity counts (each stops at VELOCITY_MAX + 1) and the number of
+# accounts paying through the same payment account; a missing key (NULL or "") counts nothing.
+_COUNTS_SQL = f"""
+SELECT
+ (SELECT count(*) FROM (SELECT 1 FROM {_D} WHERE donor_id = %(donor)s AND confirmed_at > %(since)s
+     AND confirmed_at <= %(at)s LIMIT %(cap)s) a),
+ (SELECT count(*) FROM (SELECT 1 FROM {_D} WHERE provider = %(provider)s AND payer_reference = %(payer)s
+     AND confirmed_at > %(since)s AND confirmed_at <= %(at)s LIMIT %(cap)s) b),
+ (SELECT count(*) FROM (SELECT 1 FROM {_I} WHERE device_fingerprint = %(device)s AND status = 'paid'
+     AND created_at > %(since)s LIMIT %(cap)s) c),
+ (SELECT count(*) FROM (SELECT 1 FROM {_I} WHERE client_fingerprint = %(client)s AND status = 'paid'
+     AND created_at > %(since)s LIMIT %(cap)s) d),
+ (SELECT count(DISTINCT donor_id) FROM {_D} WHERE provider = %(provider)s AND payer_reference = %(payer)s
+     AND confirmed_at >= %(campaign_start)s AND donor_id IS NOT NULL)
+"""
+
+
+def _counted(donation: Donation, decision: MatchDecision) -> list[tuple[str, str]]:
     intent = donation.intent
-    # Device and address are counted on paid intents, where their indexes are.
-    paid = DonationIntent.objects.filter(status=IntentStatus.PAID, created_at__gt=since)
-    checks = [
-        (RiskKind.VELOCITY_ACCOUNT, donation.donor_id, lambda: recent.filter(donor_id=donation.donor_id)),
-        (RiskKind.VELOCITY_PAYMENT, donation.payer_reference,
-         lambda: recent.filter(provider=donation.provider, payer_reference=donation.payer_reference)),
-        (RiskKind.VELOCITY_DEVICE, intent.device_fingerprint, lambda: paid.filter(device_fingerprint=intent.device_fingerprint)),
-        (RiskKind.VELOCITY_ADDRESS, intent.client_fingerprint, lambda: paid.filter(client_fingerprint=intent.client_fingerprint)),
-    ]
-    found = []
-    for kind, present, gifts in checks:
-        if present:
-            count = gifts()[: VELOCITY_MAX + 1].count()
-            if count > VELOCITY_MAX:
-                found.append((kind, f"more than {VELOCITY_MAX} gifts within a minute"))
+    with connection.cursor() as cursor:
+        cursor.execute(_COUNTS_SQL, {
+            "donor": donation.donor_id, "provider": donation.provider, "payer": donation.payer_reference or None,
+            "device": intent.device_fingerprint or None, "client": intent.client_fingerprint or None,
+            "since": donation.confirmed_at - VELOCITY_WINDOW, "at": donation.confirmed_at, "cap": VELOCITY_MAX + 1,
+            "campaign_start": decision.campaign.starts_at,
+        })
+        account, payment, device, address, sharing = cursor.fetchone()
+    found = [(kind, f"more than {VELOCITY_MAX} gifts within a minute")
+             for kind, count in ((RiskKind.VELOCITY_ACCOUNT, account), (RiskKind.VELOCITY_PAYMENT, payment),
+                                 (RiskKind.VELOCITY_DEVICE, device), (RiskKind.VELOCITY_ADDRESS, address))
+             if count > VELOCITY_MAX]
+    if sharing >= SHARED_PAYMENT_ACCOUNTS:
+        found.append((RiskKind.SHARED_PAYMENT, f"{sharing} accounts use this payment account"))
     return found
-
-
-def _shared_payment(donation: Donation, decision: MatchDecision) -> list[tuple[str, str]]:
-    if not donation.payer_reference:
-        return []
-    accounts = (
-        Donation.objects.filter(provider=donation.provider, payer_reference=donation.payer_reference,
-                                confirmed_at__gte=decision.campaign.starts_at, donor__isnull=False)
-        .aggregate(n=Count("donor", distinct=True))["n"]
-    )
-    if accounts >= SHARED_PAYMENT_ACCOUNTS:
-        return [(RiskKind.SHARED_PAYMENT, f"{accounts} accounts use this payment account")]
-    return []
 
 
 def _own_staff(donation: Donation, decision: MatchDecision) -> list[tuple[str, str]]:
@@ -80,7 +82,7 @@ def _cap_cluster(decision: MatchDecision) -> list[tuple[str, str]]:
 def flag_on_confirm(decision: MatchDecision, donation: Donation) -> None:
     if decision.amount_fen == 0:
         return  # nothing at risk
-    found = _velocity(donation) + _shared_payment(donation, decision) + _own_staff(donation, decision) + _cap_cluster(decision)
+    found = _counted(donation, decision) + _own_staff(donation, decision) + _cap_cluster(decision)
     if found:
         RiskFlag.objects.bulk_create([RiskFlag(decision=decision, kind=kind, detail=detail) for kind, detail in found],
                                      ignore_conflicts=True)

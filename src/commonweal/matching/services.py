@@ -53,14 +53,15 @@ def campaign_for(project: Project, now: dt.datetime) -> CampaignConfig | None:
     return next((c for c in config.published() if c.running(now) and c.covers(project)), None)
 
 
-def ineligibility(campaign: Campaign, project: Project, now: dt.datetime) -> str:
-    """Why the project's gifts are not matched now ("" if they are): the codes decisions record."""
-    org = project.recipient_org
+def ineligibility(campaign: Campaign, project: Project, now: dt.datetime, org: Organization | None = None) -> str:
+    """Why the project's gifts are not matched now ("" if they are): the codes decisions record.
+    ``org`` is the recipient organization, if the caller has it loaded."""
+    org = org or project.recipient_org
     if org.verification_status != VerificationStatus.VERIFIED:
         return "org_not_verified"
-    if OrgBan.objects.filter(Q(campaign=campaign) | Q(campaign__isnull=True), org=org, until__gt=now).exists():
+    if config.org_banned(org.pk, campaign.pk, now):
         return "org_banned"
-    if project_is_overdue(project, shanghai_date(now)):
+    if config.project_overdue(project, shanghai_date(now), project_is_overdue):
         return "report_overdue"
     return ""
 
@@ -76,13 +77,6 @@ def donor_key(donation: Donation) -> str:
     return f"i{donation.intent.public_id}"
 
 
-@dataclass(frozen=True)
-class Caps:
-    """The limits besides the pools for one donation, as counters."""
-
-    limits: list[Limit]
-
-
 def _org_limit_fen(campaign: Campaign, org: Organization, now: dt.datetime) -> int | None:
     limit = campaign.cap_org_fen
     if campaign.quota_percent is not None:
@@ -96,8 +90,8 @@ def _org_limit_fen(campaign: Campaign, org: Organization, now: dt.datetime) -> i
     return limit
 
 
-def cap_limits(campaign: Campaign, *, project: Project, key: str, now: dt.datetime) -> list[Limit]:
-    org = project.recipient_org
+def cap_limits(campaign: Campaign, *, project: Project, key: str, now: dt.datetime, org: Organization | None = None) -> list[Limit]:
+    org = org or project.recipient_org
     day = shanghai_date(now).isoformat()
     candidates = [
         (f"donor-day:{key}:{day}", campaign.cap_donor_day_fen, 1, "cap_donor_day"),
@@ -110,7 +104,7 @@ def cap_limits(campaign: Campaign, *, project: Project, key: str, now: dt.dateti
 
 def _refusal(campaign: Campaign, donation: Donation, project: Project, key: str, now: dt.datetime) -> str:
     """Why this gift gets no match under the campaign's rules ("" if it may)."""
-    reason = ineligibility(campaign, project, now)
+    reason = ineligibility(campaign, project, now, donation.recipient_org)
     if reason:
         return reason
     if donation.amount_fen < campaign.min_donation_fen:
@@ -140,7 +134,7 @@ def match_on_confirm(donation: Donation) -> MatchDecision | None:
     reason = _refusal(campaign, donation, project, key, now)
     fen, takes, binding, pool_ids = 0, [], reason, []
     if not reason and desired.fen > 0:
-        caps = cap_limits(campaign, project=project, key=key, now=now)
+        caps = cap_limits(campaign, project=project, key=key, now=now, org=donation.recipient_org)
         for pool_config in found.pools:
             pool, tranche = pool_config.pool, pool_config.open_tranche(now)
             if tranche is None:
@@ -161,7 +155,7 @@ def match_on_confirm(donation: Donation) -> MatchDecision | None:
             binding = "no_open_pool"
     team = _team_of(donation, project)
     decision = MatchDecision.objects.create(
-        campaign=campaign, donation=donation, project=project, org=project.recipient_org, team=team,
+        campaign=campaign, donation=donation, project=project, org=donation.recipient_org, team=team,
         donor_key=key, donation_fen=donation.amount_fen, desired_fen=desired.fen, amount_fen=fen,
         rule=desired.rule, seed=seed if campaign.rule_kind == "random" else "", binding=binding, takes=takes,
         decided_at=now,

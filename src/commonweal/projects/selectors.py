@@ -144,6 +144,14 @@ def project_get_public(*, public_id: str) -> Project:
     return project
 
 
+def project_to_donate(*, public_id: str) -> Project:
+    """A public project with its organizations, for creating a donation intent (one query)."""
+    project = _public().select_related("org", "partner_org").filter(public_id=public_id).first()
+    if project is None:
+        raise NotFound(f"no project {public_id!r}")
+    return project
+
+
 def project_progress_get(*, public_id: str) -> Project:
     """Only what the live progress block shows: totals and goal, one query."""
     project = (

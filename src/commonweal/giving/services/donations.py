@@ -70,7 +70,7 @@ def donation_entry_fields(
 
 def _confirm(notification: PaymentNotification, recipient_org: Organization) -> Donation:
     intent = (
-        DonationIntent.objects.select_for_update()
+        DonationIntent.objects.select_for_update(of=("self",)).select_related("project")
         .filter(public_id=notification.intent_reference, recipient_org=recipient_org)
         .first()
     )
@@ -98,7 +98,7 @@ def _confirm(notification: PaymentNotification, recipient_org: Organization) -> 
     donor_reference = f"user:{intent.donor_id}" if intent.donor_id else f"intent:{intent.public_id}"
     donation = Donation.objects.create(
         intent=intent,
-        project_id=intent.project_id,
+        project=intent.project,
         recipient_org=recipient_org,
         amount_fen=intent.amount_fen,
         currency=intent.currency,
