@@ -138,6 +138,9 @@ class CommonwealAPI(NinjaAPI):
         from commonweal.disclosure.api_spending import router as spending_router
 
         self.add_router("/", spending_router)
+        from commonweal.impact.api import router as impact_router
+
+        self.add_router("/", impact_router)
 
     def _get_urls(self):
         self._register_routers()

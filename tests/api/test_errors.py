@@ -53,6 +53,8 @@ def test_openapi_document_declares_the_error_shape(client):
         f"{API}/projects/{{public_id}}/finances", f"{API}/projects/{{public_id}}/disbursements",
         f"{API}/disbursements/{{public_id}}", f"{API}/disbursements/{{public_id}}/evidence",
         f"{API}/disbursements/{{public_id}}/transitions",
+        # impact/api.py
+        f"{API}/projects/{{public_id}}/impact",
     }
     error_ref = {"$ref": "#/components/schemas/ErrorOut"}
     for path_item in document["paths"].values():

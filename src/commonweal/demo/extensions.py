@@ -11,6 +11,10 @@ import datetime as dt
 import importlib
 
 EXTENSION_MODULES: tuple[str, ...] = (
+    "commonweal.matching.demo",
+    "commonweal.programs.demo",
+    "commonweal.programs.grants.demo",
+    "commonweal.impact.demo",
 )
 
 

@@ -1,3 +1,21 @@
 """Public and staff pages of programs."""
 
-urlpatterns: list = []
+from django.urls import path
+
+from commonweal.programs import views
+
+urlpatterns = [
+    path("programs/", views.portfolio, name="programs-portfolio"),
+    path("programs/funds/<str:public_id>/", views.fund_detail, name="programs-fund"),
+    path("programs/funds/<str:public_id>/chart.svg", views.fund_chart_svg, name="programs-fund-chart"),
+    path("programs/labs/", views.lab_list, name="programs-labs"),
+    path("programs/labs/<str:public_id>/", views.lab_detail, name="programs-lab"),
+    path("programs/lab-projects/<str:public_id>/", views.lab_project_detail, name="programs-lab-project"),
+    path("programs/studios/<str:public_id>/", views.studio_detail, name="programs-studio"),
+    path("programs/office/", views.office_home, name="programs-office"),
+    path("programs/office/funds/new/", views.office_fund_new, name="programs-office-fund-new"),
+    path("programs/office/funds/<str:public_id>/allocations/", views.office_allocations, name="programs-office-allocations"),
+    path("programs/office/funds/<str:public_id>/commitments/new/", views.office_commitment_new, name="programs-office-commitment-new"),
+    path("programs/office/labs/<str:public_id>/projects/new/", views.office_lab_project_new, name="programs-office-lab-project-new"),
+    path("programs/office/lab-projects/<str:public_id>/gate/", views.office_gate, name="programs-office-gate"),
+]
