@@ -112,12 +112,17 @@ def check_exactness(campaign_pk: int) -> dict:
     donor_project_max = decisions.values("donor_key", "project").annotate(s=Sum("amount_fen")).aggregate(m=Max("s"))["m"] or 0
     project_max = decisions.values("project").annotate(s=Sum("amount_fen")).aggregate(m=Max("s"))["m"] or 0
     donations = Donation.objects.count()
+    from commonweal.giving.services import project_totals_fold
+    from commonweal.projects.models import Project
+
+    project_totals_fold()  # what the sequencer's next tick would do
+    totals_ok = (Project.objects.aggregate(s=Sum("raised_fen"))["s"] or 0) == (Donation.objects.aggregate(s=Sum("amount_fen"))["s"] or 0)
     over_limit = Counter.objects.filter(used_fen__gt=F("limit_fen")).count()
-    ok = (matched <= pool and matched == tranche_used == outbox and donations == decisions.count()
+    ok = (totals_ok and matched <= pool and matched == tranche_used == outbox and donations == decisions.count()
           and day_max <= campaign.cap_donor_day_fen and donor_project_max <= campaign.cap_donor_project_fen
           and project_max <= campaign.cap_project_fen and over_limit == 0
           and decisions.values("donation").annotate(n=Count("id")).filter(n__gt=1).count() == 0)
-    return {"ok": ok, "donations": donations, "decisions": decisions.count(), "matched_fen": matched, "pool_fen": pool,
+    return {"ok": ok, "project_totals_ok": totals_ok, "donations": donations, "decisions": decisions.count(), "matched_fen": matched, "pool_fen": pool,
             "counters_fen": tranche_used, "outbox_match_fen": outbox, "max_donor_day_fen": day_max,
             "max_donor_project_fen": donor_project_max, "max_project_fen": project_max}
 
@@ -126,7 +131,7 @@ def pgbench_script(world: dict, hot: bool) -> str:
     """The statements one donation issues (intent; then the confirmation transaction with its
     match), written for pgbench with random keys. Column lists come from the models."""
     _django()
-    from commonweal.giving.models import Donation, DonationIntent
+    from commonweal.giving.models import Donation, DonationIntent, ProjectTally
     from commonweal.ledger.models import OutboxEntry
     from commonweal.matching.models import Counter, MatchDecision
 
@@ -144,6 +149,7 @@ def pgbench_script(world: dict, hot: bool) -> str:
         "\\set amount random(100, 20000)",
         f"\\set donor random(1, {DONORS})",
         "\\set shard random(0, 31)",
+        "\\set tshard random(0, 15)",
         "SELECT id AS pid, org_id AS oid FROM projects_project ORDER BY id OFFSET :p LIMIT 1 \\gset",
         insert(DonationIntent, {
             "public_id": rnd, "idempotency_key": "md5(random()::text)", "project_id": ":pid", "recipient_org_id": ":oid",
@@ -194,13 +200,26 @@ def pgbench_script(world: dict, hot: bool) -> str:
         "AND created_at > now() - interval '1 minute' LIMIT 5) v;",
         "SELECT count(DISTINCT donor_id) FROM giving_donation WHERE provider = 'sandbox' AND payer_reference = 'donor-' || :donor "
         "AND donor_id IS NOT NULL;",
-        "UPDATE projects_project SET raised_fen = raised_fen + :amount, donation_count = donation_count + 1 WHERE id = :pid;",
+        # giving.services.totals: a tally shard, moved into the project row only if that row is free.
+        f"INSERT INTO {ProjectTally._meta.db_table} (project_id, shard, raised_fen, donation_count) VALUES (:pid, :tshard, :amount, 1) "
+        f"ON CONFLICT (project_id, shard) DO UPDATE SET raised_fen = {ProjectTally._meta.db_table}.raised_fen + excluded.raised_fen, "
+        f"donation_count = {ProjectTally._meta.db_table}.donation_count + 1 RETURNING id AS tid, raised_fen AS traised, "
+        "donation_count AS tcount \\gset",
+        "SELECT count(*) AS free FROM (SELECT 1 FROM projects_project WHERE id = :pid FOR UPDATE SKIP LOCKED) f \\gset",
+        "\\if :free",
+        "UPDATE projects_project SET raised_fen = raised_fen + :traised, donation_count = donation_count + :tcount WHERE id = :pid;",
+        f"UPDATE {ProjectTally._meta.db_table} SET raised_fen = 0, donation_count = 0 WHERE id = :tid;",
+        "\\endif",
         "COMMIT;",
     ]
     return "\n".join(lines) + "\n"
 
 
 # --- the load generator -------------------------------------------------------------------------
+
+_KEYS = iter(range(10**12))
+"""Idempotency keys, unique across the warm-up and the measured run."""
+
 
 class Connection:
     """One keep-alive HTTP/1.1 connection, as little client work as possible."""
@@ -247,7 +266,6 @@ async def _load(port: int, world: dict, shape: str, clients: int, seconds: float
     projects = world["projects"] if shape == "spread" else world["projects"][:1]
     latencies, errors, statuses = [], 0, {}
     deadline = time.monotonic() + seconds
-    counter = iter(range(10**9))
 
     async def donor_loop(n: int):
         nonlocal errors
@@ -259,7 +277,7 @@ async def _load(port: int, world: dict, shape: str, clients: int, seconds: float
             amount = rng.choice(GIFTS_FEN)
             started = time.perf_counter()
             try:
-                key = f"bench-{os.getpid()}-{next(counter)}"
+                key = f"bench-{os.getpid()}-{next(_KEYS)}"
                 body = json.dumps({"project": target["project"], "amount_fen": amount}).encode()
                 status, answer = await conn.request("POST", "/api/v1/donation-intents", body,
                                                     {"Idempotency-Key": key, "X-Device-Id": f"device-{donor}"})

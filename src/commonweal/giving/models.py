@@ -259,3 +259,21 @@ class ReceiptCounter(models.Model):
             models.UniqueConstraint(fields=["org", "year"], name="receipt_counter_one_per_org_year"),
             models.CheckConstraint(condition=Q(last_number__gte=0), name="receipt_counter_nonnegative"),
         ]
+
+
+class ProjectTally(models.Model):
+    """Gifts confirmed but not yet added to their project's totals, in shards.
+
+    On PostgreSQL a confirmation adds its gift to one random shard, then moves the shard into the
+    project row only if that row is free (``FOR UPDATE SKIP LOCKED``): donors of a popular project
+    never queue on it. What is left here is moved by the next free confirmation or by
+    ``giving.services.totals.project_totals_fold`` (run on every sequencer tick).
+    docs/architecture.md, "Project totals"."""
+
+    project = models.ForeignKey(Project, on_delete=models.CASCADE, related_name="+")
+    shard = models.PositiveSmallIntegerField()
+    raised_fen = models.BigIntegerField(default=0)
+    donation_count = models.PositiveIntegerField(default=0)
+
+    class Meta:
+        constraints = [models.UniqueConstraint(fields=["project", "shard"], name="project_tally_unique_shard")]

@@ -33,6 +33,7 @@ from collections.abc import Callable, Sequence
 from django.db import DatabaseError, connection, transaction
 from django.db.models import Max
 
+from commonweal.ledger import hooks
 from commonweal.ledger.keys import verifier_key_of
 from commonweal.ledger.models import LogState, OutboxEntry
 from commonweal.ledger.storage import TileNotFound, TileStore, binary_cursor
@@ -417,6 +418,7 @@ class Sequencer:
         sleep = sleep or stop.wait
         self.recover()
         while not stop.is_set():
+            _tick_hooks()
             try:
                 integrated = self.integrate()
                 self.sign_if_due()
@@ -490,3 +492,11 @@ def _parse_checkpoint_text(text: str) -> Checkpoint:
         return parse_checkpoint(parse_note(text).text)
     except (NoteError, CheckpointError) as exc:
         raise LogRefused("published_unreadable", f"not a checkpoint: {exc}") from None
+
+
+def _tick_hooks() -> None:
+    for hook in hooks.SEQUENCER_TICK:
+        try:
+            hook()
+        except Exception:  # noqa: BLE001 - housekeeping must not stop the log
+            logger.exception("sequencer_tick_hook_failed hook=%s", getattr(hook, "__name__", hook))

@@ -13,6 +13,7 @@ from commonweal.giving.services.receipts import (
     receipts_void_for_refund,
 )
 from commonweal.giving.services.refunds import refund_create
+from commonweal.giving.services.totals import project_totals_fold
 
 __all__ = [
     "credentials_get",
@@ -25,6 +26,7 @@ __all__ = [
     "notification_receive",
     "plan_cancel",
     "plan_create",
+    "project_totals_fold",
     "receipt_issue",
     "receipt_request_gift",
     "receipt_request_year",

@@ -4,7 +4,6 @@ import datetime as dt
 import logging
 
 from django.db import IntegrityError, transaction
-from django.db.models import F
 from django.utils import timezone
 
 from commonweal.core.errors import NotFound, PaymentRejected
@@ -14,9 +13,9 @@ from commonweal.giving import hooks
 from commonweal.giving.models import Donation, DonationIntent, IntentStatus
 from commonweal.giving.providers import PaymentNotification, get_provider
 from commonweal.giving.services.credentials import credentials_get
+from commonweal.giving.services.totals import project_totals_add
 from commonweal.ledger.services import outbox_append
 from commonweal.orgs.models import Organization
-from commonweal.projects.models import Project
 
 logger = logging.getLogger("commonweal.giving")
 
@@ -131,10 +130,8 @@ def _confirm(notification: PaymentNotification, recipient_org: Organization) -> 
     )
     for hook in hooks.DONATION_CONFIRMED:
         hook(donation)
-    # Last: every donor of a popular project queues on this row, so hold it only until commit.
-    Project.objects.filter(pk=intent.project_id).update(
-        raised_fen=F("raised_fen") + donation.amount_fen, donation_count=F("donation_count") + 1
-    )
+    # Last, and without queueing on the project row (giving.services.totals).
+    project_totals_add(intent.project_id, donation.amount_fen)
     logger.info(
         "donation_confirmed id=%s project=%s org=%s amount_fen=%s provider=%s",
         donation.public_id, project.public_id, recipient_org.public_id, donation.amount_fen, donation.provider,
