@@ -156,3 +156,18 @@ def test_an_unverified_organization_is_not_matched():
     Organization.objects.filter(pk=org.pk).update(verification_status="submitted")
     decision = donate(project, 1_000).match
     assert (decision.amount_fen, decision.binding) == (0, "org_not_verified")
+
+
+def test_only_the_first_payment_of_a_monthly_gift_is_matched():
+    from commonweal.giving.services import monthly_charge, plan_create
+
+    project = make_project(make_org())
+    make_campaign(pools=(1_000_000,), hours=24 * 70)
+    donor = make_user()
+    today = timezone.localdate()
+    plan = plan_create(donor=donor, project=project, amount_fen=3_000, today=today)
+    assert monthly_charge(plan=plan, today=today) == "succeeded"
+    plan.refresh_from_db()
+    assert monthly_charge(plan=plan, today=plan.next_charge_on) == "succeeded"
+    first, second = MatchDecision.objects.filter(donation__monthly_plan=plan).order_by("pk")
+    assert (first.amount_fen, second.amount_fen, second.binding) == (3_000, 0, "monthly_repeat")
