@@ -1,5 +1,6 @@
 """The program office's demo data: a ¥50B fund, payments with their outbox rows, labs with
-projects at every stage, a studio, the two office logins; and the wipe removes it all."""
+projects at every stage, a studio, impact indicators on them, the two office logins; and the wipe
+removes it all."""
 
 import datetime as dt
 import json
@@ -9,6 +10,10 @@ from django.db.models import Sum
 
 from commonweal.demo.generate import DEMO_EMAIL_DOMAIN, DEMO_PASSWORD
 from commonweal.demo.extensions import EXTENSION_MODULES
+from commonweal.impact.frameworks import validate_code
+from commonweal.impact.models import Indicator, Result, Target
+from commonweal.impact.periods import parse_period
+from commonweal.impact.selectors import indicator_status, indicators_for
 from commonweal.ledger.models import OutboxEntry
 from commonweal.orgs.models import Organization
 from commonweal.programs import demo
@@ -19,6 +24,7 @@ from commonweal.programs.models import (
     FundAllocation,
     GateReview,
     GrantPayment,
+    Lab,
     LabProject,
     OfficeMember,
     Stage,
@@ -70,7 +76,30 @@ def test_demo_dataset_and_wipe(client):
     assert client.get("/programs/office/").status_code == 200
     assert client.get("/programs/").status_code == 200
 
+    # Impact indicators on every lab, every lab project past the idea stage and the studio, with
+    # quarterly targets and results (evidence linked) for the quarters already over.
+    labs = Lab.objects.all()
+    assert counts["impact.Indicator"] == Indicator.objects.count() > 0
+    assert (counts["impact.Target"], counts["impact.Result"]) == (Target.objects.count(), Result.objects.count())
+    subjects = [(lab, lab) for lab in labs] + [(p, p.lab) for p in LabProject.objects.exclude(stage=Stage.IDEA).select_related("lab")]
+    for subject, lab in [*subjects, (studio, studio.project.lab)]:
+        indicators = list(indicators_for(subjects=[subject]))
+        assert indicators and all(i.domain == lab.domain and i.org_id is None for i in indicators)
+        assert all(indicator_status(i).latest is not None for i in indicators)
+    assert not indicators_for(subjects=LabProject.objects.filter(stage=Stage.IDEA)).exists()
+    for indicator in Indicator.objects.all():
+        assert validate_code(indicator.framework, indicator.code) == indicator.code and indicator.project_id is None
+    for row in [*Target.objects.all(), *Result.objects.all()]:
+        period = parse_period(row.period)
+        assert (period.label, period.ends_on) == (row.period, row.ends_on)
+    assert not Result.objects.filter(ends_on__gte=NOW.date()).exists() and not Result.objects.filter(evidence_url="").exists()
+    html = client.get(f"/programs/funds/{fund.public_id}/").content.decode()
+    assert f'data-figure="indicators">{Indicator.objects.count()}<' in html
+    lab = labs.first()
+    assert 'data-indicator="' in client.get(f"/programs/labs/{lab.public_id}/").content.decode()
+
     assert demo.wipe() > 0
     assert not Fund.objects.exists() and not Commitment.objects.exists() and not LabProject.objects.exists()
+    assert not Indicator.objects.exists() and not Target.objects.exists() and not Result.objects.exists()
     assert not OutboxEntry.objects.filter(entry_type="grant_payment").exists()
     assert not OfficeMember.objects.exists()

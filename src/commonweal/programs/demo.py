@@ -4,20 +4,26 @@ A ¥50B social-value fund over five years (two past, this one, two to come) allo
 eight domains; XPLORER Prize commitments to individual scientists (¥3M each, paid ¥600k a year),
 CarbonX grants to demo organizations, direct commitments to demo projects; payments through
 ``grant_payment_record`` (so each writes its ``grant_payment`` outbox entry); three labs with
-projects at every stage, their gate histories, and a studio spun off. A program manager and a
-program finance login at the demo email domain.
+projects at every stage, their gate histories, and a studio spun off; impact indicators with
+quarterly targets and results on the labs, their projects past the idea stage and the studio. A
+program manager and a program finance login at the demo email domain.
 
 Commitments and payments go through the services. Labs, projects and gates are written as rows
 equal to what ``lab_create`` and ``gate_review_record`` write (those open a durable transaction,
 and the demo runs inside the base dataset's), with the same audit rows; budget lines and the
-studio's commitment still go through ``commitment_create``.
+studio's commitment still go through ``commitment_create``. Indicators, targets and results are
+rows too, as ``impact.demo`` writes them (``indicator_create`` and the others are durable
+transactions), with values the impact services would accept; ``_indicators_write`` is shared with
+the grants demo (awards).
 """
 
 import datetime as dt
 import random
+from decimal import Decimal
 
 from allauth.account.models import EmailAddress
 from django.contrib.auth.hashers import make_password
+from django.contrib.contenttypes.models import ContentType
 from django.db.models import Q
 
 from commonweal.accounts.models import User
@@ -26,6 +32,8 @@ from commonweal.core.domains import Domain
 from commonweal.core.models import AuditEvent
 from commonweal.core.timeutil import shanghai_date
 from commonweal.demo.generate import DEMO_EMAIL_DOMAIN, DEMO_PASSWORD
+from commonweal.impact.models import Indicator, Result, Target
+from commonweal.impact.periods import parse_period
 from commonweal.ledger.models import OutboxEntry
 from commonweal.orgs.models import Organization, VerificationStatus
 from commonweal.programs.models import (
@@ -93,6 +101,25 @@ _LABS = (
 )
 # Stage of each lab project, by position: every stage appears, and the first lab spins one off.
 _STAGES = (Stage.SPUN_OFF, Stage.SCALING, Stage.PILOT, Stage.INCUBATING, Stage.IDEA, Stage.STOPPED)
+
+# Impact indicators per lab domain: (framework, code, name_zh, name_en, unit, additive, direction,
+# typical quarterly value). A lab gets all of its domain's; each project past the idea stage and
+# the studio get the first, at a fifth of the scale.
+_LAB_INDICATORS = {
+    Domain.CARBON_NEUTRALITY: (
+        ("iris", "OI1479", "温室气体减排量", "Greenhouse gas emissions avoided", "tCO2e", True, "higher", 150),
+        ("custom", "", "受益农户", "Farming households reached", "户", True, "higher", 1200),
+    ),
+    Domain.ELDERLY_CARE_TECH: (
+        ("iris", "PI4060", "使用智能看护设备的老人", "Older people using care devices", "人", True, "higher", 800),
+        ("custom", "", "紧急呼叫平均响应时间", "Average response time to emergency calls", "分钟", False, "lower", 12),
+    ),
+    Domain.PUBLIC_WELFARE_DIGITAL: (
+        ("custom", "", "使用开源工具的公益机构", "Charities using the open-source tools", "家", True, "higher", 60),
+        ("sdg", "17.8", "数字技能培训人次", "Digital skills training sessions", "人次", True, "higher", 900),
+    ),
+}
+_EVIDENCE = ("季度进展报告中的统计表", "合作方提供的名册", "第三方抽样核查", "项目管理系统导出数据")
 
 _CRITERIA = {
     Stage.INCUBATING: "问题真实存在；有明确的受益人群；团队具备基本能力。",
@@ -199,6 +226,7 @@ def generate(*, seed: int, now: dt.datetime) -> dict[str, int]:
 
     counts = _labs(rng=rng, fund=fund, manager=manager, finance=finance, year=this_year, now=now)
     commitments += counts.pop("commitments")
+    counts.update(_lab_indicators(rng=rng, fund=fund, today=today))
     return {
         "programs.Fund": 1, "programs.FundAllocation": len(allocations), "programs.Commitment": commitments,
         "programs.GrantPayment": GrantPayment.objects.filter(commitment__fund=fund).count(), "programs.OfficeMember": 2,
@@ -269,6 +297,76 @@ def _labs(*, rng: random.Random, fund: Fund, manager: User, finance: User, year:
     }
 
 
+def _lab_indicators(*, rng: random.Random, fund: Fund, today: dt.date) -> dict[str, int]:
+    """Indicators on the fund's labs, their projects past the idea stage and their studios."""
+    start = dt.date(today.year - 1, 1, 1)
+    items = []
+    for lab in Lab.objects.filter(fund=fund).order_by("pk"):
+        specs = _LAB_INDICATORS[lab.domain]
+        items += [(lab, lab.domain, spec, start) for spec in specs]
+        first = specs[0][:7] + (max(1, specs[0][7] // 5),)
+        for project in lab.projects.exclude(stage=Stage.IDEA).order_by("pk"):
+            items.append((project, lab.domain, first, start + dt.timedelta(days=92)))
+            studio = Studio.objects.filter(project=project).first()
+            if studio is not None:
+                items.append((studio, lab.domain, first, dt.date(today.year, 1, 1)))
+    return _indicators_write(items, rng=rng, today=today)
+
+
+def _round(value: float, places: int) -> Decimal:
+    return Decimal(str(round(value, places)))
+
+
+def _indicators_write(items, *, rng: random.Random, today: dt.date) -> dict[str, int]:
+    """Indicator, Target and Result rows for ``items`` (subject, domain, spec as in
+    ``_LAB_INDICATORS``, first day): kept by platform staff (no organization), quarterly targets
+    from the first day's quarter, results with evidence text and link for the quarters already
+    over. Written as ``impact.demo`` writes them, inside the demo's transaction."""
+    indicators, plans, targets, results = [], [], [], []
+    for position, (subject, domain, spec, starts_on) in enumerate(items):
+        framework, code, name_zh, name_en, unit, additive, direction, typical = spec
+        places = 0 if additive and unit not in ("tCO2e", "kW") else 1
+        indicator = Indicator(
+            subject_type=ContentType.objects.get_for_model(subject, for_concrete_model=True), subject_id=subject.pk, org=None,
+            domain=domain, framework=framework, code=code, name_zh=name_zh, name_en=name_en, unit=unit, additive=additive,
+            direction=direction, baseline_value=_round(0 if additive else typical * (1.1 if direction == "lower" else 0.8), places), baseline_on=starts_on,
+            position=position, created_by=None,
+        )
+        indicators.append(indicator)
+        plans.append((indicator, typical, additive, direction, places, starts_on))
+    Indicator.objects.bulk_create(indicators)
+    for indicator, typical, additive, direction, places, starts_on in plans:
+        year, quarter = starts_on.year, (starts_on.month - 1) // 3 + 1
+        for step in range(1, rng.randint(4, 7)):
+            period = parse_period(f"{year}-Q{quarter}")
+            year, quarter = (year + 1, 1) if quarter == 4 else (year, quarter + 1)
+            if period.starts_on > today + dt.timedelta(days=92):
+                break
+            if additive:
+                goal = typical * (0.6 + 0.1 * step)
+            else:
+                goal = typical * (1 + 0.03 * step) if direction == "higher" else typical * (1 - 0.03 * step)
+            targets.append(Target(indicator=indicator, period=period.label, ends_on=period.ends_on, value=_round(goal, places)))
+            if period.ends_on < today:
+                results.append(Result(
+                    indicator=indicator, period=period.label, ends_on=period.ends_on,
+                    value=_round(goal * rng.uniform(0.75, 1.2), places), evidence_text=rng.choice(_EVIDENCE),
+                    evidence_url=f"https://{DEMO_EMAIL_DOMAIN}/evidence/{indicator.public_id}/{period.label}",
+                ))
+    Target.objects.bulk_create(targets)
+    Result.objects.bulk_create(results)
+    return {"impact.Indicator": len(indicators), "impact.Target": len(targets), "impact.Result": len(results)}
+
+
+def _indicators_delete(*subjects) -> int:
+    """Delete the indicators (with their targets and results) of the querysets ``subjects``."""
+    deleted = 0
+    for queryset in subjects:
+        ct = ContentType.objects.get_for_model(queryset.model, for_concrete_model=True)
+        deleted += Indicator.objects.filter(subject_type=ct, subject_id__in=list(queryset.values_list("pk", flat=True))).delete()[0]
+    return deleted
+
+
 def _gate(project, src: str, to: str, decision: str, manager: User, finance: User, reasons: str) -> GateReview:
     gate = GateReview.objects.create(
         project=project, from_stage=src, to_stage=to, criteria=_CRITERIA[to],
@@ -313,7 +411,8 @@ def wipe() -> int:
         | Q(target_type="labproject", target_id__in=lab_projects.values("public_id"))
         | Q(target_type="studio", target_id__in=studios.values("public_id"))
     )
-    deleted = AuditEvent.objects.filter(pk__in=list(audit.values_list("pk", flat=True))).delete()[0]
+    deleted = _indicators_delete(labs, lab_projects, studios)
+    deleted += AuditEvent.objects.filter(pk__in=list(audit.values_list("pk", flat=True))).delete()[0]
     deleted += OutboxEntry.objects.filter(pk__in=list(outbox.values_list("pk", flat=True))).delete()[0]
     deleted += payments.delete()[0]
     deleted += studios.delete()[0]

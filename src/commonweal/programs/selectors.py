@@ -1,13 +1,15 @@
 """Reads for the portfolio dashboard and the labs' pages: aggregate queries, no N+1."""
 
+from collections.abc import Callable
 from dataclasses import dataclass
 
-from django.db.models import Count, Prefetch, Q, Sum
+from django.db.models import Count, Model, Prefetch, Q, QuerySet, Sum
 from django.db.models.functions import Coalesce
 
-from commonweal.core.domains import Domain
+from commonweal.core.domains import Domain, DomainInfo
 from commonweal.core.errors import NotFound
 from commonweal.core.identifiers import is_public_id
+from commonweal.impact.selectors import ImpactSummary, IndicatorStatus, impact_by_domain, impact_summary, indicator_statuses, indicators_for
 from commonweal.programs.models import (
     Commitment,
     Fund,
@@ -19,6 +21,8 @@ from commonweal.programs.models import (
     Stage,
     Studio,
 )
+from commonweal.projects.models import Project
+from commonweal.projects.permissions import PUBLIC_STATUSES
 
 __all__ = [
     "PortfolioFilter",
@@ -35,6 +39,11 @@ __all__ = [
     "lab_project_get",
     "studio_list",
     "studio_get",
+    "subject_indicators",
+    "FundImpact",
+    "fund_impact_subjects",
+    "fund_impact_subjects_register",
+    "fund_impact",
 ]
 
 
@@ -265,3 +274,54 @@ def studio_get(*, public_id: str) -> Studio:
     if studio is None:
         raise NotFound(f"no studio {public_id!r}")
     return studio
+
+
+# --- impact: indicators of labs, lab projects, studios, awards and funded projects -------------
+
+def subject_indicators(subject: Model) -> list[IndicatorStatus]:
+    """The indicators of one lab, lab project, studio or award, each with where it stands
+    (latest result against the same period's target): three queries."""
+    return indicator_statuses(indicators_for(subjects=[subject]))
+
+
+_FUND_SUBJECT_SOURCES: list[Callable[[Fund], QuerySet]] = []
+
+
+def fund_impact_subjects_register(source: Callable[[Fund], QuerySet]) -> None:
+    """Add ``source(fund) -> queryset`` to what a fund's impact covers. The grants app registers
+    its awards (``Award`` through its commitment's fund) in its ``AppConfig.ready``, so this app
+    never imports it."""
+    if source not in _FUND_SUBJECT_SOURCES:
+        _FUND_SUBJECT_SOURCES.append(source)
+
+
+def fund_impact_subjects(*, fund: Fund) -> list[QuerySet]:
+    """What a fund's impact aggregates, as querysets (subqueries, never loaded): its labs, their
+    projects and studios, the public projects it has commitments to, and what other apps
+    registered (grant awards)."""
+    return [
+        Lab.objects.filter(fund=fund),
+        LabProject.objects.filter(lab__fund=fund),
+        Studio.objects.filter(project__lab__fund=fund),
+        Project.objects.filter(program_commitments__fund=fund, status__in=PUBLIC_STATUSES),
+        *(source(fund) for source in _FUND_SUBJECT_SOURCES),
+    ]
+
+
+@dataclass(frozen=True, slots=True, kw_only=True)
+class FundImpact:
+    summary: ImpactSummary
+    """Counts on and off track and sums per unit over all the fund's indicators."""
+    domains: list[tuple[DomainInfo, ImpactSummary]]
+    """The same per domain (of each indicator), in the vocabulary's order, domains with
+    indicators only."""
+
+
+def fund_impact(*, fund: Fund) -> FundImpact:
+    """The indicators of everything the fund pays for, aggregated: three queries whatever the
+    number of subjects and indicators (one for the indicators, two for targets and results)."""
+    indicators = list(indicators_for(subjects=fund_impact_subjects(fund=fund)))
+    return FundImpact(
+        summary=impact_summary(indicators=indicators),
+        domains=[(info, summary) for info, summary in impact_by_domain(indicators=indicators) if summary.indicators],
+    )

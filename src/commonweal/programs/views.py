@@ -125,7 +125,7 @@ def fund_detail(request, public_id: str):
             "fund": fund, "p": figures, "form": form, "page": page, "chart": _chart(fund, flt),
             "rows": rows, "program_links": program_links,
             "year_links": year_links, "region_links": region_links, "clear_url": base, "page_query": page_query,
-            "show_people": office_role(request.user) is not None,
+            "show_people": office_role(request.user) is not None, "impact": selectors.fund_impact(fund=fund),
         },
     )
 
@@ -150,7 +150,10 @@ def lab_list(request):
 @_not_found
 def lab_detail(request, public_id: str):
     lab = selectors.lab_get(public_id=public_id)
-    return render(request, "programs/lab.html", {"lab": lab, "office_role": office_role(request.user)})
+    return render(
+        request, "programs/lab.html",
+        {"lab": lab, "office_role": office_role(request.user), "indicators": selectors.subject_indicators(lab)},
+    )
 
 
 @_not_found
@@ -160,7 +163,10 @@ def lab_project_detail(request, public_id: str):
     studio = getattr(project, "studio", None) if project.stage == "spun_off" else None
     return render(
         request, "programs/lab_project.html",
-        {"project": project, "gates": project.gates.all(), "studio": studio, "office_role": role, "show_people": role is not None},
+        {
+            "project": project, "gates": project.gates.all(), "studio": studio, "office_role": role, "show_people": role is not None,
+            "indicators": selectors.subject_indicators(project),
+        },
     )
 
 
@@ -170,7 +176,10 @@ def studio_detail(request, public_id: str):
     role = office_role(request.user)
     return render(
         request, "programs/studio.html",
-        {"studio": studio, "project": studio.project, "gates": studio.project.gates.all(), "show_people": role is not None},
+        {
+            "studio": studio, "project": studio.project, "gates": studio.project.gates.all(), "show_people": role is not None,
+            "indicators": selectors.subject_indicators(studio),
+        },
     )
 
 

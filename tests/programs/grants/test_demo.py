@@ -7,6 +7,8 @@ import pytest
 
 from commonweal.demo.extensions import EXTENSION_MODULES
 from commonweal.demo.generate import DEMO_EMAIL_DOMAIN
+from commonweal.impact.models import Indicator, Result
+from commonweal.impact.selectors import indicator_status, indicators_for
 from commonweal.ledger.models import OutboxEntry
 from commonweal.orgs.models import Organization
 from commonweal.programs import demo as programs_demo
@@ -72,11 +74,22 @@ def test_demo_round_follows_the_rules_and_wipes(client):
         assert first.status == InstallmentStatus.PAID and first.report and first.proposed_by_id != first.approved_by_id
         assert OutboxEntry.objects.filter(entry_type="grant_payment", subject_id=first.payment.public_id).exists()
     assert Installment.objects.filter(status=InstallmentStatus.PAID).count() == 4
+    # Each award has impact indicators with results since the award; the fund's page counts them.
+    for award in Award.objects.all():
+        indicators = list(indicators_for(subjects=[award]))
+        assert len(indicators) == 2 and all(i.domain == "basic_science" and indicator_status(i).latest for i in indicators)
+    award_indicators = indicators_for(subjects=Award.objects.all())
+    assert counts["impact.Indicator"] == award_indicators.count() == 8
+    assert counts["impact.Result"] == Result.objects.filter(indicator__in=award_indicators).count() > 0
+    award_indicator_ids = list(award_indicators.values_list("pk", flat=True))
+    fund = Award.objects.first().commitment.fund
+    assert f'data-figure="indicators">{Indicator.objects.count()}<' in client.get(f"/programs/funds/{fund.public_id}/").content.decode()
     # The challenge call is open, with applications in screening.
     assert call_is_open(challenge, NOW.date()) and challenge.applications.count() == 3
     assert client.get(f"/grants/calls/{challenge.public_id}/").status_code == 200
 
     assert demo.wipe() > 0
     assert not Application.objects.exists() and not Referee.objects.exists() and not Call.objects.exists()
+    assert not Indicator.objects.filter(pk__in=award_indicator_ids).exists() and Indicator.objects.exists()  # the labs' stay
     assert programs_demo.wipe() > 0
-    assert not GrantPayment.objects.exists()
+    assert not GrantPayment.objects.exists() and not Indicator.objects.exists()

@@ -4,7 +4,9 @@
   self-application and by nomination, referee letters on file, screening, panel review with
   rubric scores (one reviewer recused automatically for sharing the applicant's institution,
   one by declaration), a final round with a defence, decisions with reasons, awards of ¥3M paid
-  ¥600k a year, and each award's first installment reported and paid with four eyes.
+  ¥600k a year, and each award's first installment reported and paid with four eyes; each award
+  has impact indicators (papers, early-career researchers trained) with quarterly targets and
+  results since the award.
 - A CarbonX-style challenge whose call is open now, with a few applications in screening.
 
 The base dataset runs in one durable transaction, and the grants services open their own, so
@@ -25,7 +27,7 @@ from commonweal.accounts.models import User
 from commonweal.core.domains import Domain
 from commonweal.core.timeutil import SHANGHAI, shanghai_date
 from commonweal.demo.generate import DEMO_EMAIL_DOMAIN, DEMO_PASSWORD
-from commonweal.programs.demo import FINANCE_EMAIL, MANAGER_EMAIL, _demo_funds, _user
+from commonweal.programs.demo import FINANCE_EMAIL, MANAGER_EMAIL, _demo_funds, _indicators_delete, _indicators_write, _user
 from commonweal.programs.grants.conflicts import Person, conflicts_detect
 from commonweal.programs.grants.eligibility import eligibility_check
 from commonweal.programs.grants.models import (
@@ -79,6 +81,11 @@ _CHALLENGE_RUBRIC = [
 _LETTER = (b"%PDF-1.4\n1 0 obj<</Type/Catalog/Pages 2 0 R>>endobj\n2 0 obj<</Type/Pages/Kids[]/Count 0>>endobj\n"
            b"trailer<</Root 1 0 R>>\n%%EOF\n")
 _N_APPLICANTS = 12
+# Impact indicators of each award, as in ``programs.demo._LAB_INDICATORS``.
+_AWARD_INDICATORS = (
+    ("sdg", "9.5", "发表的研究论文", "Research papers published", "篇", True, "higher", 2),
+    ("custom", "", "培养的青年科研人员", "Early-career researchers trained", "人", True, "higher", 3),
+)
 
 
 def _name(rng: random.Random) -> str:
@@ -290,6 +297,12 @@ def generate(*, seed: int, now: dt.datetime) -> dict[str, int]:
                 )
                 installment.save()
 
+    impact = _indicators_write(
+        [(award, prize.domain, spec, dt.date(last, 10, 1)) for award in Award.objects.filter(application__in=awarded).order_by("pk")
+         for spec in _AWARD_INDICATORS],
+        rng=rng, today=today,
+    )
+
     # --- CarbonX-style challenge, open now -----------------------------------------------
     challenge = w.add(Program(
         kind=ProgramKind.CHALLENGE, name_zh="碳路挑战赛（演示）", name_en="CarbonX-style Challenge (demo)",
@@ -319,7 +332,7 @@ def generate(*, seed: int, now: dt.datetime) -> dict[str, int]:
         _apply(w, rng=rng, call=open_call, applicant=user, route=Route.SELF, when=now - dt.timedelta(days=10 - n),
                first_round=challenge_screening, letters=n != 2)
     w.counts["programs.OfficeMember"] = 1
-    return w.counts
+    return {**w.counts, **impact}
 
 
 def wipe() -> int:
@@ -328,7 +341,7 @@ def wipe() -> int:
     programs = Program.objects.filter(fund__in=_demo_funds())
     calls = Call.objects.filter(program__in=programs)
     applications = Application.objects.filter(call__in=calls)
-    deleted = 0
+    deleted = _indicators_delete(Award.objects.filter(application__in=applications))
     deleted += Installment.objects.filter(award__application__in=applications).delete()[0]
     deleted += Award.objects.filter(application__in=applications).delete()[0]
     deleted += Decision.objects.filter(application__in=applications).delete()[0]

@@ -65,6 +65,7 @@ from commonweal.programs.grants.rubric import format_average, review_average
 from commonweal.programs.grants import services
 from commonweal.programs.grants.services.applications import Ineligible, call_is_open
 from commonweal.programs.grants.schedule import payment_schedule
+from commonweal.programs.selectors import subject_indicators
 
 
 def _http404(error: NotFound):
@@ -183,7 +184,7 @@ def application_detail(request, public_id: str):
         "decisions": application.decisions.select_related("round").all(), "award": award,
         "installments": installments, "report_for": next_due if application.applicant_id == request.user.pk else None,
         "report_form": ReportForm(), "answers": [(label_for(d), application.answers.get(d["key"], "")) for d in application.call.form_fields],
-        "manager": is_manager(request.user),
+        "manager": is_manager(request.user), "indicators": subject_indicators(award) if award else [],
     }
     return _private(render(request, "grants/application.html", context))
 
