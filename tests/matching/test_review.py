@@ -163,3 +163,19 @@ def test_amounts_sized_just_under_a_cap():
     make_campaign(pools=(1_000_000,), cap_donor_day_fen=99_900)
     assert "cap_cluster" in _kinds(donate(project, 99_000, donor=make_user()).match)
     assert "cap_cluster" not in _kinds(donate(project, 50_000, donor=make_user()).match)
+
+
+def test_the_daily_command_releases_what_is_due():
+    from io import StringIO
+
+    from django.core.management import call_command
+
+    project = make_project(make_org())
+    campaign = make_campaign(pools=(100_000,), review_days=0, hours=2)
+    decision = donate(project, 1_000).match
+    type(campaign).objects.filter(pk=campaign.pk).update(
+        starts_at=campaign.starts_at - dt.timedelta(days=3), ends_at=campaign.ends_at - dt.timedelta(days=2))
+    out = StringIO()
+    call_command("release_matches", stdout=out)
+    decision.refresh_from_db()
+    assert decision.status == "released" and "released 1" in out.getvalue()
