@@ -252,6 +252,11 @@ def test_logins_and_roles(demo):
     donor = User.objects.get(email=DONOR_EMAIL)
     assert donor.donations.count() >= 5 and donor.monthly_plans.exists()
     assert "TOTP" in demo
+    # The apps above giving add their own (demo.extensions): the program office.
+    for email in ("programs@demo.commonweal.local", "programs-finance@demo.commonweal.local",
+                  "programs-finance2@demo.commonweal.local"):
+        assert email in demo
+        assert User.objects.get(email=email).check_password("commonweal-demo")
 
 
 def test_second_run_is_a_no_op_and_force_regenerates(demo):

@@ -4,7 +4,8 @@ base dataset and in its transaction.
 Each module listed here has ``generate(*, seed: int, now: datetime) -> dict[str, int]`` (rows per
 model label, as ``DemoResult.counts``; it reads the organizations, projects and people the base
 dataset made) and ``wipe() -> int`` (deletes what ``generate`` wrote, before the base dataset is
-wiped; returns rows deleted). The base dataset knows nothing of them.
+wiped; returns rows deleted), and may have ``LOGINS``: ((email, what the account is for), …) to
+print after the base dataset's. The base dataset knows nothing of them.
 """
 
 import datetime as dt
@@ -32,3 +33,7 @@ def extensions_generate(*, seed: int, now: dt.datetime) -> dict[str, int]:
 
 def extensions_wipe() -> int:
     return sum(module.wipe() for module in reversed(_modules()))
+
+
+def extensions_logins() -> tuple[tuple[str, str], ...]:
+    return tuple(login for module in _modules() for login in getattr(module, "LOGINS", ()))

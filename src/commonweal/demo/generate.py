@@ -44,7 +44,7 @@ from commonweal.core.sdg import validate_sdg_tags
 from commonweal.core.sealing import seal_json
 from commonweal.core.timeutil import SHANGHAI, UTC, add_months
 from commonweal.demo import money, vocab
-from commonweal.demo.extensions import extensions_generate
+from commonweal.demo.extensions import extensions_generate, extensions_logins
 from commonweal.demo.rows import RowWriter, ulid_str
 from commonweal.demo.sketch import HISTORY_DAYS, Ids, OrgSketch, PlanSketch, ProjectSketch, epoch, local, utc
 from commonweal.giving.models import Donation, DonationIntent, MonthlyCharge, MonthlyPlan, Provider, Refund
@@ -669,6 +669,10 @@ def _verification_action(from_status: str, to: str) -> str:
 
 
 def _logins(first_org: str, donor_gifts: int) -> tuple[tuple[str, str], ...]:
+    return (*_base_logins(first_org, donor_gifts), *extensions_logins())
+
+
+def _base_logins(first_org: str, donor_gifts: int) -> tuple[tuple[str, str], ...]:
     return (
         (OPERATOR_EMAIL, "platform operator (staff, superuser); enrol TOTP on your first visit to /admin/"),
         (ADMIN_EMAIL, f"admin of {first_org}"),

@@ -62,6 +62,10 @@ __all__ = ["generate", "wipe", "MANAGER_EMAIL", "FINANCE_EMAIL", "FUND_TOTAL_FEN
 
 MANAGER_EMAIL = f"programs@{DEMO_EMAIL_DOMAIN}"
 FINANCE_EMAIL = f"programs-finance@{DEMO_EMAIL_DOMAIN}"
+LOGINS = (
+    (MANAGER_EMAIL, "program office manager: /programs/office/ (funds, labs, gates) and /grants/office/"),
+    (FINANCE_EMAIL, "program office finance: proposes and approves grant installments (four eyes)"),
+)
 FUND_TOTAL_FEN = 50_000_000_000_00
 """¥50,000,000,000."""
 

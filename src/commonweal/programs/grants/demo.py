@@ -60,6 +60,7 @@ from commonweal.programs.services import commitment_create, grant_payment_record
 __all__ = ["generate", "wipe", "FINANCE2_EMAIL"]
 
 FINANCE2_EMAIL = f"programs-finance2@{DEMO_EMAIL_DOMAIN}"
+LOGINS = ((FINANCE2_EMAIL, "second program office finance member (the other pair of eyes)"),)
 """A second program finance member: the approver of the demo installments (four eyes)."""
 
 _FIELDS = ["数学物理", "生命科学", "天文和地学", "化学新材料", "信息电子", "能源环境", "先进制造", "交通建筑", "前沿交叉"]
