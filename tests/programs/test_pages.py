@@ -6,11 +6,13 @@ import re
 
 import pytest
 from django.db.models import Sum
+from django.utils.html import escape
 from django.urls import reverse
 
 from commonweal.core.domains import Domain
 from commonweal.core.money import format_fen
-from commonweal.programs.models import Commitment, Fund, FundAllocation, GateReview, GrantPayment, OfficeRole, Stage
+from commonweal.programs.forms import LAB_ERRORS
+from commonweal.programs.models import Commitment, Fund, Lab, FundAllocation, GateReview, GrantPayment, OfficeRole, Stage
 from commonweal.programs.services import commitment_create, gate_review_record, grant_payment_record
 from tests.factories import make_org, make_user
 from tests.programs.factories import make_fund, make_lab, make_lab_project, make_office
@@ -144,6 +146,7 @@ def test_unknown_fund_and_bad_filters(client, portfolio):
 OFFICE_URLS = [
     ("programs-office", False),
     ("programs-office-fund-new", False),
+    ("programs-office-lab-new", False),
     ("programs-office-allocations", True),
     ("programs-office-commitment-new", True),
 ]
@@ -250,3 +253,70 @@ def test_nav_links_the_office_for_members_only(client):
     assert reverse("programs-office") not in client.get(reverse("programs-portfolio")).content.decode()
     client.force_login(make_office(OfficeRole.FINANCE))
     assert reverse("programs-office") in client.get(reverse("home")).content.decode()
+
+
+LAB_DATA = {
+    "name_zh": "乡村养老实验室", "name_en": "Rural elderly-care lab", "mission": "Help elders in villages live at home",
+    "domain": Domain.BASIC_SCIENCE, "budget": "50,000", "year": 2026, "region": "贵州",
+    "team": "王芳 | 研究部 | 负责人\n李雷 | 工程部\n", "kpis": "output | 原型 | 3 | 个\nreach | 老人 | 1000 | 人 | 120",
+}
+
+
+def test_manager_creates_a_lab_through_the_page(client):
+    fund = make_fund()
+    manager = make_office()
+    client.force_login(manager)
+    url = reverse("programs-office-lab-new")
+    assert url in client.get(reverse("programs-office")).content.decode()
+    response = client.post(url, {**LAB_DATA, "fund": fund.public_id})
+    lab = Lab.objects.get(name_zh="乡村养老实验室")
+    assert response.status_code == 302 and response["Location"] == reverse("programs-lab", args=[lab.public_id])
+    assert (lab.name_en, lab.mission, lab.domain, lab.fund, lab.budget_fen) == (
+        "Rural elderly-care lab", "Help elders in villages live at home", Domain.BASIC_SCIENCE, fund, 50_000_00,
+    )
+    assert sorted(lab.members.values_list("name", "department", "role")) == [("李雷", "工程部", ""), ("王芳", "研究部", "负责人")]
+    assert sorted(lab.kpis.values_list("kind", "label", "target", "unit", "actual")) == [
+        ("output", "原型", 3, "个", 0), ("reach", "老人", 1000, "人", 120),
+    ]
+    commitment = lab.commitment
+    assert (commitment.amount_fen, commitment.year, commitment.region, commitment.source_kind) == (50_000_00, 2026, "贵州", "lab")
+
+
+@pytest.mark.parametrize(("change", "field"), [
+    ({"team": "王芳 | 研究部\n李雷 | 研究部"}, "team"),  # one department only: the service refuses
+    ({"team": "王芳"}, "team"),
+    ({"kpis": "revenue | 收入 | 100"}, "kpis"),
+    ({"budget": "1.001"}, "budget"),
+])
+def test_bad_lab_input_shows_the_error_and_creates_nothing(client, change, field):
+    fund = make_fund()
+    client.force_login(make_office())
+    response = client.post(reverse("programs-office-lab-new"), {**LAB_DATA, "fund": fund.public_id, **change})
+    assert response.status_code == 200
+    errors = response.context["form"].errors
+    assert list(errors) == [field]
+    assert escape(errors[field][0]) in response.content.decode()
+    assert not Lab.objects.exists() and not Commitment.objects.exists()
+
+
+def test_lab_budget_beyond_the_allocation_is_refused_on_the_form(client):
+    fund = make_fund()  # 400,000 yuan allocated to basic science in 2026
+    client.force_login(make_office())
+    response = client.post(reverse("programs-office-lab-new"), {**LAB_DATA, "fund": fund.public_id, "budget": "400,000.01"})
+    assert response.status_code == 200
+    errors = response.context["form"].non_field_errors()
+    assert errors == [str(LAB_ERRORS["allocation_exceeded"])] and escape(errors[0]) in response.content.decode()
+    assert not Lab.objects.exists()
+
+
+def test_only_managers_create_labs(client):
+    fund = make_fund()
+    url = reverse("programs-office-lab-new")
+    data = {**LAB_DATA, "fund": fund.public_id}
+    response = client.post(url, data)
+    assert response.status_code == 302 and response["Location"].startswith("/accounts/login/")
+    for user in (make_user(), make_office(OfficeRole.FINANCE)):
+        client.force_login(user)
+        assert client.post(url, data).status_code == 404
+    assert url not in client.get(reverse("programs-office")).content.decode()  # finance sees no link
+    assert not Lab.objects.exists()

@@ -6,9 +6,10 @@ from django import forms
 from django.utils.translation import gettext_lazy as _
 
 from commonweal.core.domains import Domain
-from commonweal.programs.models import GateDecision, RecipientKind, Stage
+from commonweal.programs.models import GateDecision, KpiKind, RecipientKind, Stage
+from commonweal.programs.services import Kpi, TeamMember
 
-__all__ = ["BigYuanField", "FundForm", "AllocationForm", "CommitmentForm", "GateForm", "LabProjectForm", "FilterForm"]
+__all__ = ["BigYuanField", "FundForm", "AllocationForm", "CommitmentForm", "GateForm", "LabProjectForm", "LabForm", "LAB_ERRORS", "FilterForm"]
 
 _BIG_YUAN_RE = re.compile(r"(?P<int>0|[1-9][0-9]{0,12})(?:\.(?P<frac>[0-9]{1,2}))?")
 
@@ -89,6 +90,66 @@ class GateForm(forms.Form):
 class LabProjectForm(forms.Form):
     title = forms.CharField(label=_("Title"), max_length=200)
     summary = forms.CharField(label=_("Summary"), required=False, widget=forms.Textarea(attrs={"rows": 4}))
+
+
+def _parts(text: str) -> list[list[str]]:
+    return [[part.strip() for part in line.split("|")] for line in (text or "").splitlines() if line.strip()]
+
+
+LAB_ERRORS = {
+    "team_departments": _("A lab's team draws on at least two departments."),
+    "invalid_kpi": _("A KPI is an output or a reach figure (never revenue)."),
+    "no_allocation": _("The fund has no allocation for this domain and year."),
+    "allocation_exceeded": _("The lab's budget is more than the domain's allocation for the year has left."),
+    "fund_exceeded": _("The lab's budget is more than the fund has left to commit."),
+}
+"""Sentences, in the reader's language, for what ``lab_create`` refuses most often."""
+
+
+class LabForm(forms.Form):
+    """A new lab. The team and the KPIs one per line, parts split by "|"; the service checks the
+    rest (two departments at least, the budget against the domain's allocation)."""
+
+    fund = forms.ChoiceField(label=_("Fund"))
+    name_zh = forms.CharField(label=_("Name (Chinese)"), max_length=120)
+    name_en = forms.CharField(label=_("Name (English)"), max_length=200, required=False)
+    mission = forms.CharField(label=_("Mission"), max_length=4000, widget=forms.Textarea(attrs={"rows": 3}))
+    domain = forms.ChoiceField(label=_("Domain"), choices=Domain.choices)
+    budget = BigYuanField(label=_("Budget (yuan)"))
+    year = forms.IntegerField(label=_("Year the budget is committed"), min_value=2000, max_value=2100)
+    region = forms.CharField(label=_("Region (province)"), max_length=64, required=False)
+    team = forms.CharField(
+        label=_("Team"), widget=forms.Textarea(attrs={"rows": 4}),
+        help_text=_("One person per line: name | department | role on the team. At least two departments."),
+    )
+    kpis = forms.CharField(
+        label=_("Mission KPIs"), required=False, widget=forms.Textarea(attrs={"rows": 3}),
+        help_text=_("One per line: output or reach | what is counted | target | unit | reached so far."),
+    )
+
+    def __init__(self, *args, funds, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.fields["fund"].choices = [(f.public_id, f.name_zh) for f in funds]
+
+    def clean_team(self) -> list[TeamMember]:
+        members = []
+        for parts in _parts(self.cleaned_data["team"]):
+            if len(parts) < 2 or not parts[0] or not parts[1]:
+                raise forms.ValidationError(_("Write each person as: name | department | role."))
+            members.append(TeamMember(name=parts[0], department=parts[1], role=parts[2] if len(parts) > 2 else ""))
+        return members
+
+    def clean_kpis(self) -> list[Kpi]:
+        kpis = []
+        for parts in _parts(self.cleaned_data["kpis"]):
+            parts += [""] * (5 - len(parts))
+            kind, label, target, unit, actual = parts[:5]
+            if kind not in KpiKind.values:
+                raise forms.ValidationError(_("A KPI is an output or a reach figure (never revenue)."))
+            if not target.isascii() or not target.isdigit() or not (actual == "" or (actual.isascii() and actual.isdigit())):
+                raise forms.ValidationError(_("A KPI's target and figure reached are whole numbers."))
+            kpis.append(Kpi(kind=kind, label=label, target=int(target), unit=unit, actual=int(actual or 0)))
+        return kpis
 
 
 class FilterForm(forms.Form):

@@ -16,6 +16,7 @@ urlpatterns = [
     path("programs/office/funds/new/", views.office_fund_new, name="programs-office-fund-new"),
     path("programs/office/funds/<str:public_id>/allocations/", views.office_allocations, name="programs-office-allocations"),
     path("programs/office/funds/<str:public_id>/commitments/new/", views.office_commitment_new, name="programs-office-commitment-new"),
+    path("programs/office/labs/new/", views.office_lab_new, name="programs-office-lab-new"),
     path("programs/office/labs/<str:public_id>/projects/new/", views.office_lab_project_new, name="programs-office-lab-project-new"),
     path("programs/office/lab-projects/<str:public_id>/gate/", views.office_gate, name="programs-office-gate"),
 ]

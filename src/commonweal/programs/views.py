@@ -23,15 +23,16 @@ from commonweal.core.identifiers import is_public_id
 from commonweal.orgs.models import Organization
 from commonweal.programs import selectors
 from commonweal.programs.charts import CHART_WIDTH, portfolio_chart_height, portfolio_chart_svg
-from commonweal.programs.forms import AllocationForm, CommitmentForm, FilterForm, FundForm, GateForm, LabProjectForm
+from commonweal.programs.forms import LAB_ERRORS, AllocationForm, CommitmentForm, FilterForm, FundForm, GateForm, LabForm, LabProjectForm
 from commonweal.programs.lifecycle import STAGE_TRANSITIONS
-from commonweal.programs.models import FundAllocation, OfficeMember, OfficeRole, SourceKind
+from commonweal.programs.models import Fund, FundAllocation, OfficeMember, OfficeRole, SourceKind
 from commonweal.programs.permissions import office_role, require_office_role
 from commonweal.programs.services import (
     allocation_set,
     commitment_create,
     fund_create,
     gate_review_record,
+    lab_create,
     lab_project_create,
 )
 
@@ -278,6 +279,31 @@ def office_gate(request, public_id: str):
             messages.success(request, _("Gate decision recorded."))
             return redirect("programs-lab-project", public_id=project.public_id)
     return render(request, "programs/office/gate.html", {"project": project, "form": form})
+
+
+@office_view(OfficeRole.MANAGER)
+def office_lab_new(request):
+    funds = list(Fund.objects.order_by("name_zh", "pk"))
+    form = LabForm(request.POST or None, funds=funds)
+    if request.method == "POST" and form.is_valid():
+        data = form.cleaned_data
+        fund = next(f for f in funds if f.public_id == data["fund"])
+        try:
+            lab = lab_create(
+                actor=request.user, fund=fund, name_zh=data["name_zh"], name_en=data["name_en"], mission=data["mission"],
+                domain=data["domain"], budget_fen=data["budget"], year=data["year"], region=data["region"],
+                team=data["team"], kpis=data["kpis"],
+            )
+        except DomainError as exc:
+            known = LAB_ERRORS.get(exc.code)
+            if known is None:
+                _form_error(form, exc)
+            else:
+                form.add_error(exc.field if exc.field in form.fields else None, str(known))
+        else:
+            messages.success(request, _("Lab created and its budget committed. Add its projects next."))
+            return redirect("programs-lab", public_id=lab.public_id)
+    return render(request, "programs/office/lab_new.html", {"form": form})
 
 
 @office_view(OfficeRole.MANAGER)

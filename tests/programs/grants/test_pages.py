@@ -7,8 +7,9 @@ from django.conf import settings
 from django.core import mail
 from django.core.files.uploadedfile import SimpleUploadedFile
 from django.urls import reverse
+from django.utils.html import escape
 
-from commonweal.programs.grants.models import Application, AssignmentStatus, InstallmentStatus, Referee, Review
+from commonweal.programs.grants.models import Program, Application, AssignmentStatus, InstallmentStatus, Referee, Review
 from commonweal.programs.grants.services import (
     assignment_create,
     decision_record,
@@ -167,7 +168,7 @@ def test_declaring_a_conflict_on_the_page(client, world):
 
 
 @pytest.mark.parametrize("name, args", [
-    ("grants-office", []), ("grants-office-call", ["call"]), ("grants-office-round", ["round"]), ("grants-finance", []),
+    ("grants-office", []), ("grants-office-program-new", []), ("grants-office-call", ["call"]), ("grants-office-round", ["round"]), ("grants-finance", []),
 ])
 def test_office_pages_are_404_to_everyone_else(client, world, name, args):
     values = {"call": world.call.public_id, "round": world.rounds["screening"].public_id}
@@ -313,3 +314,40 @@ def test_manager_creates_a_call_with_rubric_and_questions(client, world):
     assert call.form_fields[1]["choices"] == ["早期", "中期"] and call.form_fields[0]["required"] is True
     bad_type = client.post(url, {**data, "title_zh": "x", "form_fields": "title | essay | yes | 题目"})
     assert bad_type.status_code == 400 and "essay" in bad_type.content.decode()
+
+
+def test_manager_creates_a_program_from_the_office(client, world):
+    url = reverse("grants-office-program-new")
+    client.force_login(world.manager)
+    home = client.get(reverse("grants-office")).content.decode()
+    assert url in home
+    data = {
+        "kind": "challenge", "name_zh": "碳中和挑战赛", "name_en": "CarbonX Challenge", "domain": "carbon_neutrality",
+        "fund": world.fund.public_id, "disciplines": "能源\n\n 农业 \n", "description": "Cut emissions in villages",
+    }
+    bad = client.post(url, {**data, "disciplines": "能源\n能源"})
+    assert bad.status_code == 400
+    errors = bad.context["form"].errors
+    assert list(errors) == ["disciplines"] and escape(errors["disciplines"][0]) in bad.content.decode()
+    assert client.post(url, {**data, "kind": "lottery"}).status_code == 400
+    assert not Program.objects.filter(name_zh="碳中和挑战赛").exists()
+    response = client.post(url, data)
+    assert response.status_code == 302 and response["Location"] == reverse("grants-office-call-new")
+    program = Program.objects.get(name_zh="碳中和挑战赛")
+    assert (program.kind, program.name_en, program.domain, program.fund, program.fields, program.description, program.created_by) == (
+        "challenge", "CarbonX Challenge", "carbon_neutrality", world.fund, ["能源", "农业"], "Cut emissions in villages", world.manager,
+    )
+    # the new program is offered on the new call page
+    assert program.public_id in client.get(reverse("grants-office-call-new")).content.decode()
+
+
+def test_only_managers_create_programs(client, world):
+    url = reverse("grants-office-program-new")
+    data = {"kind": "prize", "name_zh": "新奖", "domain": "basic_science", "fund": world.fund.public_id}
+    response = client.post(url, data)
+    assert response.status_code == 302 and response["Location"].startswith(settings.LOGIN_URL)
+    for user in (make_user(), world.finance):
+        client.force_login(user)
+        assert client.post(url, data).status_code == 404
+        assert url not in client.get(reverse("grants-calls")).content.decode()
+    assert not Program.objects.filter(name_zh="新奖").exists()

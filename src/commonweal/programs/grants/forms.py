@@ -8,7 +8,8 @@ from commonweal.core.errors import DomainError
 from commonweal.core.money import parse_yuan
 from commonweal.disclosure.forms_spending import EVIDENCE_ACCEPT, spending_error_text
 from commonweal.programs.grants.eligibility import REGIONS
-from commonweal.programs.grants.models import Gender, Outcome, RoundKind, SCORE_MAX
+from commonweal.core.domains import Domain
+from commonweal.programs.grants.models import Gender, Outcome, ProgramKind, RoundKind, SCORE_MAX
 
 __all__ = [
     "grants_error_text",
@@ -61,6 +62,7 @@ _BY_CODE = {
     "after_final": _("The final round is the last one."),
     "application_closed": _("The application is no longer in review."),
     "required": _("This field is required."),
+    "duplicate_field": _("List each field once."),
 }
 
 
@@ -330,3 +332,37 @@ class CallForm(GrantsForm):
 
 
 __all__ += ["CallForm"]
+
+
+class ProgramForm(GrantsForm):
+    """A new prize or challenge program: its domain, the fund that pays it and the fields
+    (disciplines) it funds, one per line (the service's ``fields``)."""
+
+    kind = forms.ChoiceField(label=_("Kind"), choices=ProgramKind.choices, widget=forms.RadioSelect)
+    name_zh = forms.CharField(label=_("Name (Chinese)"), max_length=120)
+    name_en = forms.CharField(label=_("Name (English)"), max_length=200, required=False)
+    domain = forms.ChoiceField(label=_("Domain"), choices=Domain.choices)
+    fund = forms.ChoiceField(label=_("Paid from the fund"))
+    disciplines = forms.CharField(
+        label=_("Fields funded"), required=False, widget=forms.Textarea(attrs={"rows": 4}),
+        help_text=_("One field (discipline) per line; an applicant's field must be one of them."),
+    )
+    description = forms.CharField(label=_("Description"), required=False, widget=forms.Textarea(attrs={"rows": 4}))
+
+    def __init__(self, *args, funds, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.fields["fund"].choices = [(f.public_id, f.name_zh) for f in funds]
+
+    def service_arguments(self) -> dict:
+        """The service's keyword arguments but the fund; the fields one per line, blank lines left out."""
+        data = dict(self.cleaned_data)
+        data.pop("fund")
+        disciplines = data.pop("disciplines") or ""
+        return {**data, "fields": [line.strip() for line in disciplines.splitlines() if line.strip()]}
+
+    def add_domain_error(self, exc: DomainError) -> None:
+        field = {"fields": "disciplines"}.get(exc.field, exc.field)
+        self.add_error(field if field in self.fields else None, grants_error_text(exc))
+
+
+__all__ += ["ProgramForm"]

@@ -17,6 +17,7 @@ urlpatterns = [
     path("grants/review/<str:public_id>/", views.review_page, name="grants-review"),
     path("grants/review/<str:public_id>/conflict/", views.conflict_declare, name="grants-conflict"),
     path("grants/office/", views.office_home, name="grants-office"),
+    path("grants/office/programs/new/", views.office_program_new, name="grants-office-program-new"),
     path("grants/office/calls/new/", views.office_call_new, name="grants-office-call-new"),
     path("grants/office/calls/<str:public_id>/", views.office_call, name="grants-office-call"),
     path("grants/office/rounds/<str:public_id>/", views.office_round, name="grants-office-round"),

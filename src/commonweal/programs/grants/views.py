@@ -31,6 +31,7 @@ from commonweal.programs.grants.forms import (
     LetterForm,
     NominationForm,
     NominatorForm,
+    ProgramForm,
     ReportForm,
     ReturnForm,
     ReviewerForm,
@@ -65,6 +66,7 @@ from commonweal.programs.grants.rubric import format_average, review_average
 from commonweal.programs.grants import services
 from commonweal.programs.grants.services.applications import Ineligible, call_is_open
 from commonweal.programs.grants.schedule import payment_schedule
+from commonweal.programs.models import Fund
 from commonweal.programs.selectors import subject_indicators
 
 
@@ -397,6 +399,27 @@ def office_call_new(request):
             messages.success(request, gettext("Call created. Add its review rounds next."))
             return redirect("grants-office-call", call.public_id)
     return render(request, "grants/office/call_new.html", {"form": form}, status=400 if form.errors else 200)
+
+
+@login_required
+@require_http_methods(["GET", "POST"])
+def office_program_new(request):
+    try:
+        require_manager(request.user)
+    except NotFound as error:
+        raise _http404(error) from error
+    funds = list(Fund.objects.order_by("name_zh", "pk"))
+    form = ProgramForm(request.POST or None, funds=funds)
+    if request.method == "POST" and form.is_valid():
+        fund = next(f for f in funds if f.public_id == form.cleaned_data["fund"])
+        try:
+            services.program_create(actor=request.user, fund=fund, **form.service_arguments())
+        except DomainError as error:
+            form.add_domain_error(error)
+        else:
+            messages.success(request, gettext("Program created. Open its first call next."))
+            return redirect("grants-office-call-new")
+    return render(request, "grants/office/program_new.html", {"form": form}, status=400 if form.errors else 200)
 
 
 def _office_call_action(request, call, action: str, data: dict) -> None:
