@@ -8,8 +8,9 @@ from django.contrib.admin import helpers
 from django.urls import reverse
 from django.utils import timezone
 
-from commonweal.matching.models import Campaign, MatchStatus, OrgBan, Team, TeamPolicy
+from commonweal.matching.models import Campaign, MatchStatus, OrgBan, Team
 from commonweal.projects.models import Project
+from commonweal.matching.services import team_policy_set
 from tests.factories import donate, enable_totp, make_operator, make_org, make_project, make_user
 from tests.matching.factories import make_campaign
 
@@ -80,7 +81,7 @@ def test_teams_count_for_the_team_and_the_project_and_can_need_approval(client):
     assert "跑步团" in _text(client.get(reverse("project-teams", args=[project.public_id])))
     assert "跑步团" in _text(client.get(reverse("project-detail", args=[project.public_id])))
     # With approval required, a new team waits, and gifts cannot name it.
-    TeamPolicy.objects.create(project=project, requires_approval=True)
+    team_policy_set(actor=org.memberships.get().user, project=project, requires_approval=True)
     client.post(reverse("team-new", args=[project.public_id]), {"name": "待审团", "goal": "100"})
     pending = Team.objects.get(name="待审团")
     assert pending.status == Team.Status.PENDING

@@ -102,10 +102,6 @@ def project_overdue(project: Project, today: dt.date, check) -> bool:
     return found[1]
 
 
-def config_of(campaign: Campaign) -> CampaignConfig | None:
-    return next((c for c in published() if c.campaign.pk == campaign.pk), None)
-
-
 def invalidate(**_kwargs) -> None:
     global _cached, _bans
     with _lock:

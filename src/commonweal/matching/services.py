@@ -27,7 +27,6 @@ from commonweal.matching.config import CampaignConfig
 from commonweal.matching.counters import Limit
 from commonweal.matching.models import (
     Campaign,
-    CampaignStatus,
     MatchDecision,
     MatchStatus,
     OrgBan,
@@ -36,7 +35,7 @@ from commonweal.matching.models import (
     TeamPolicy,
     Tranche,
 )
-from commonweal.matching.rules import desired_match, rule_of
+from commonweal.matching.rules import desired_match, rule_of, validate_tiers
 from commonweal.orgs.models import Membership, Organization, Role, VerificationStatus
 from commonweal.projects.models import Project
 
@@ -186,21 +185,21 @@ def match_entry_fields(decision: MatchDecision, pool_ids: list[str]) -> dict:
     }
 
 
-def _team_of(donation: Donation, project: Project) -> Team | None:
-    attribution = donation.intent.attribution
+def _team_named(project: Project, attribution: str) -> Team | None:
+    """The approved team of the project an attribution ``team:<public id>`` names, if any."""
     if not attribution.startswith(TEAM_PREFIX):
         return None
     return Team.objects.filter(public_id=attribution[len(TEAM_PREFIX):], project=project, status=Team.Status.APPROVED).first()
 
 
+def _team_of(donation: Donation, project: Project) -> Team | None:
+    return _team_named(project, donation.intent.attribution)
+
+
 def check_team_attribution(project: Project, attribution: str) -> None:
     """giving.hooks.ATTRIBUTION_CHECKS: a gift may name only an approved team of its project."""
-    if not attribution.startswith(TEAM_PREFIX) or _team_public(project, attribution[len(TEAM_PREFIX):]) is None:
+    if _team_named(project, attribution) is None:
         raise InvalidInput("no approved team of this project has that id", field="team")
-
-
-def _team_public(project: Project, public_id: str) -> Team | None:
-    return Team.objects.filter(public_id=public_id, project=project, status=Team.Status.APPROVED).first()
 
 
 # --- claw-backs ---------------------------------------------------------------------------------
@@ -335,8 +334,6 @@ def org_ban(*, actor, org: Organization, until: dt.datetime, reason: str, campai
 
 def campaign_check(campaign: Campaign) -> None:
     """The configuration problems that would make a published campaign wrong."""
-    from commonweal.matching.rules import validate_tiers
-
     if campaign.rule_kind == "tiers":
         try:
             validate_tiers(campaign.tiers)
@@ -364,8 +361,7 @@ def pool_add(*, campaign: Campaign, sponsor, name: str, total_fen: int, tranches
     if sum(amount for _at, amount in tranches) != total_fen:
         raise InvalidInput("the tranches must add up to the pool's total", field="tranches")
     with transaction.atomic():
-        if Pool.objects.filter(campaign=campaign).exclude(campaign__status=CampaignStatus.DRAFT).exists() and \
-                MatchDecision.objects.filter(campaign=campaign).exists():
+        if MatchDecision.objects.filter(campaign=campaign).exists():
             raise Conflict("pools cannot be added once matches were decided", code="campaign_started")
         pool = Pool.objects.create(campaign=campaign, sponsor=sponsor, name=name, total_fen=total_fen, priority=priority)
         for opens_at, amount in tranches:
