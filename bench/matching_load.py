@@ -356,9 +356,10 @@ def run_shape(shape: str, args, base_url: str, var: str) -> dict:
         world = _child(env, "--setup", shape)
         port = _free_port()
         server = subprocess.Popen(
-            [str(Path(sys.executable).parent / "granian"), "--interface", "wsgi", "--host", "127.0.0.1", "--port", str(port),
-             "--workers", str(args.workers), "--blocking-threads", str(args.threads), "--backlog", "2048",
-             "--no-access-log", "commonweal.wsgi:application"],
+            [str(Path(sys.executable).parent / "granian"), "--interface", args.interface, "--host", "127.0.0.1",
+             "--port", str(port), "--workers", str(args.workers), "--backlog", "2048", "--no-access-log",
+             *(["--blocking-threads", str(args.threads), "commonweal.wsgi:application"] if args.interface == "wsgi"
+               else ["commonweal.asgi:application"])],
             env=env, cwd=REPO, stdout=subprocess.DEVNULL, stderr=open(Path(var) / f"granian-{shape}.log", "w"),
             start_new_session=True,
         )
@@ -400,7 +401,9 @@ def main() -> None:
     parser.add_argument("--seconds", type=float, default=60)
     parser.add_argument("--ceiling-seconds", type=float, default=20)
     parser.add_argument("--workers", type=int, default=3)
-    parser.add_argument("--threads", type=int, default=4, help="granian blocking threads per worker")
+    parser.add_argument("--threads", type=int, default=4, help="granian blocking threads per worker (WSGI)")
+    parser.add_argument("--interface", choices=("asgi", "wsgi"), default="asgi",
+                        help="asgi: the batched hot path (giving.intake); wsgi: every request through Django")
     parser.add_argument("--setup")
     parser.add_argument("--check")
     parser.add_argument("--pgbench-script", nargs=2)
@@ -429,7 +432,8 @@ def main() -> None:
                   f"{result['exactness']['pool_fen']:,} fen); pgbench ceiling {result['ceiling_per_second']:,}/s, "
                   f"ratio {result['ratio_to_ceiling']}", flush=True)
     print(json.dumps({"benchmark": "matching_load", "machine": {"cpus": os.cpu_count(), "python": platform.python_version()},
-                      "clients": args.clients, "workers": args.workers, "threads": args.threads, "results": results}))
+                      "clients": args.clients, "interface": args.interface, "workers": args.workers, "threads": args.threads,
+                      "results": results}))
 
 
 if __name__ == "__main__":

@@ -8,6 +8,7 @@ from django.utils import timezone
 
 from commonweal.giving.models import MonthlyPlan
 from commonweal.ledger.models import OutboxEntry
+from commonweal.matching.counters import split_return
 from commonweal.matching.models import Counter, MatchDecision
 from commonweal.matching.rules import random_permille
 from tests.factories import donate, make_org, make_project, make_user
@@ -171,3 +172,11 @@ def test_only_the_first_payment_of_a_monthly_gift_is_matched():
     assert monthly_charge(plan=plan, today=plan.next_charge_on) == "succeeded"
     first, second = MatchDecision.objects.filter(donation__monthly_plan=plan).order_by("pk")
     assert (first.amount_fen, second.amount_fen, second.binding) == (3_000, 0, "monthly_repeat")
+
+
+def test_refund_of_a_match_drawn_from_two_pools_returns_its_share_once():
+    takes = [["cap", 0, 3], ["tranche:1", 0, 1], ["cap", 0, 2], ["tranche:2", 0, 4]]
+    returns, left = split_return(takes, 2)
+    # The cap held the whole match (5): it gives back 2; the pools gave 1 + 4: the last one gives 2.
+    assert returns == {("cap", 0): 2, ("tranche:2", 0): 2}
+    assert sorted(left) == sorted([["cap", 0, 3], ["tranche:1", 0, 1], ["tranche:2", 0, 2]])

@@ -13,7 +13,7 @@ from django.db.models import Sum
 from django.utils import timezone
 
 from commonweal.giving.models import Donation
-from commonweal.giving.services import intent_create, notification_receive
+from commonweal.giving.services import Notified, intent_create, notification_receive, notifications_receive
 from commonweal.ledger.models import OutboxEntry
 from commonweal.matching.models import Counter, MatchDecision
 from commonweal.matching.services import donor_key
@@ -27,7 +27,8 @@ GIFT = 10_000
 CAPS = dict(cap_donor_day_fen=9_000, cap_donor_project_fen=8_500, cap_project_fen=800_000, cap_org_fen=1_200_000)
 
 
-def _race(pools, **caps):
+def _race(pools, batch=1, **caps):
+    """``batch`` > 1: each worker confirms its notifications in batches of that many (giving.intake)."""
     org_a, org_b = make_org(), make_org()
     projects = [make_project(org_a) for _ in range(3)] + [make_project(org_b) for _ in range(2)]
     campaign = make_campaign(pools=pools, shards=8, **caps)
@@ -43,8 +44,12 @@ def _race(pools, **caps):
     def deliver(chunk):
         try:
             start.wait()
-            for org, headers, body in chunk:
-                notification_receive(provider="sandbox", org_public_id=org, headers=headers, body=body)
+            if batch == 1:
+                for org, headers, body in chunk:
+                    notification_receive(provider="sandbox", org_public_id=org, headers=headers, body=body)
+            for n in range(0, len(chunk) if batch > 1 else 0, batch):
+                results = notifications_receive([Notified("sandbox", *delivery) for delivery in chunk[n:n + batch]])
+                errors.extend(r for r in results if isinstance(r, Exception))
         except BaseException as exc:  # noqa: BLE001 - asserted below
             errors.append(exc)
         finally:
@@ -86,9 +91,10 @@ def _check_invariants(campaign, projects, orgs):
 
 
 @pytest.mark.django_db(transaction=True)
-def test_the_pool_binds_exactly_with_every_cap_active():
+@pytest.mark.parametrize("batch", [1, 8], ids=["one-at-a-time", "batches-of-8"])
+def test_the_pool_binds_exactly_with_every_cap_active(batch):
     # Demand after caps: org A ≤ 1.2M, org B's two projects ≤ 0.8M each: 2.8M > pools of 2.0M.
-    campaign, projects, orgs = _race(pools=(1_500_000, 500_000), **CAPS)
+    campaign, projects, orgs = _race(pools=(1_500_000, 500_000), batch=batch, **CAPS)
     total, _per = _check_invariants(campaign, projects, orgs)
     assert total == 2_000_000
     print(f"\n{connection.vendor}: {DONORS + REPEATS} donations, matched {total} fen of 2,000,000")

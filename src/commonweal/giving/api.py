@@ -27,7 +27,7 @@ from commonweal.core.identifiers import PUBLIC_ID_PATTERN, is_public_id
 from commonweal.core.money import MAX_AMOUNT_FEN
 from commonweal.giving.models import Donation, DonationIntent, Provider
 from commonweal.giving.providers import PROVIDERS
-from commonweal.giving.services import intent_create, notification_receive
+from commonweal.giving.services import Notified, intent_create, notification_receive
 from commonweal.projects.selectors import project_to_donate
 
 logger = logging.getLogger("commonweal.giving")
@@ -37,7 +37,7 @@ router = Router(tags=["giving"])
 IDEMPOTENCY_HEADER = "Idempotency-Key"
 DEVICE_HEADER = "X-Device-Id"
 """Optional: an app's stable device id, kept only as a keyed fingerprint for risk signals."""
-_IDEMPOTENCY_KEY_RE = re.compile(r"[\x21-\x7e]{1,64}")
+IDEMPOTENCY_KEY_RE = re.compile(r"[\x21-\x7e]{1,64}")
 
 
 class CsrfFailed(DomainError):
@@ -113,7 +113,7 @@ def create_donation_intent(request: HttpRequest, data: IntentIn):
         client_address=request.META.get("REMOTE_ADDR", ""),
         device_id=request.headers.get(DEVICE_HEADER, ""),
     )
-    return Status(201 if created else 200, _intent_out(intent))
+    return Status(201 if created else 200, intent_out(intent))
 
 
 def _idempotency_key(request: HttpRequest) -> str:
@@ -124,7 +124,7 @@ def _idempotency_key(request: HttpRequest) -> str:
             code="idempotency_key_required",
             field="idempotency_key",
         )
-    if not _IDEMPOTENCY_KEY_RE.fullmatch(key):
+    if not IDEMPOTENCY_KEY_RE.fullmatch(key):
         raise InvalidInput(
             f"the {IDEMPOTENCY_HEADER} header must be 1 to 64 printable ASCII characters without spaces, "
             f"got {len(key)} characters",
@@ -147,7 +147,7 @@ def _session_donor(request: HttpRequest):
     return user
 
 
-def _intent_out(intent: DonationIntent) -> dict:
+def intent_out(intent: DonationIntent) -> dict:
     return {
         "public_id": intent.public_id,
         "project": intent.project.public_id,
@@ -223,15 +223,22 @@ def payment_notify(request: HttpRequest, provider: str, org_public_id: str):
             body = request.body
         except RequestDataTooBig:
             raise PaymentRejected("the notification body is too large", code="malformed_notification") from None
-        notification_receive(provider=provider, org_public_id=org_public_id, headers=request.headers, body=body)
-    except Exception as exc:
-        if not isinstance(exc, PaymentRejected):
-            # Misconfigured credentials or a database failure: 5xx, so the provider retries later.
-            logger.exception("payment_notify_failed provider=%s org=%s", provider, org_public_id)
-        status, content_type, answer = implementation.failure_response(exc)
-    else:
-        status, content_type, answer = implementation.success_response()
+        result = notification_receive(provider=provider, org_public_id=org_public_id, headers=request.headers, body=body)
+    except Exception as exc:  # noqa: BLE001 - answered in the provider's format
+        result = exc
+    status, content_type, answer = notify_answer(implementation, Notified(provider, org_public_id, {}, b""), result)
     return HttpResponse(answer, status=status, content_type=content_type)
+
+
+def notify_answer(implementation, item: Notified, result) -> tuple[int, str, bytes]:
+    """The provider's answer to a notification: success for a donation (new or repeated), its
+    failure answer otherwise (400 for a refusal; 5xx for a failure, so the provider retries)."""
+    if not isinstance(result, Exception):
+        return implementation.success_response()
+    if not isinstance(result, PaymentRejected):
+        # Misconfigured credentials or a database failure.
+        logger.error("payment_notify_failed provider=%s org=%s", item.provider, item.org_public_id, exc_info=result)
+    return implementation.failure_response(result)
 
 
 # --- the donor's own donations --------------------------------------------------------------

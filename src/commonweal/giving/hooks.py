@@ -1,7 +1,8 @@
 """Extension points for the apps above ``giving`` (matching): giving calls them, never imports them.
 
-- ``DONATION_CONFIRMED``: called inside ``donation_confirm``'s transaction once the donation, the
-  intent and the ``donation`` outbox row are written, before the project's totals are updated
+- ``DONATION_CONFIRMED``: called with the list of newly confirmed donations (one, or a batch from
+  ``giving.intake``) inside ``donations_confirm``'s transaction once the donations, the intents
+  and the ``donation`` outbox rows are written, before the projects' totals are updated
   (so the project row, the hottest lock, is taken last and held only until commit). Raising
   rolls the whole confirmation back.
 - ``REFUND_RECORDED``: called inside ``refund_create``'s transaction with the refund and the

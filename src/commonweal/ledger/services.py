@@ -7,7 +7,7 @@ from django.db import transaction
 
 from commonweal.ledger.models import OutboxEntry
 
-__all__ = ["outbox_append", "outbox_entry_json", "ENTRY_VERSION", "FORBIDDEN_ENTRY_KEYS"]
+__all__ = ["outbox_append", "outbox_append_many", "outbox_entry_json", "ENTRY_VERSION", "FORBIDDEN_ENTRY_KEYS"]
 
 logger = logging.getLogger("commonweal.ledger")
 
@@ -32,3 +32,15 @@ def outbox_append(*, entry_type: str, subject_id: str, fields: dict) -> OutboxEn
     row = OutboxEntry.objects.create(entry_type=entry_type, subject_id=subject_id, canonical_json=canonical_json)
     logger.info("outbox_append type=%s id=%s outbox=%s", entry_type, subject_id, row.pk)
     return row
+
+
+def outbox_append_many(entries: list[tuple[str, str, dict]]) -> None:
+    """Append several (entry_type, subject_id, fields) entries in one statement, in list order;
+    must run inside the transaction of their money events (a batch of confirmations)."""
+    assert transaction.get_connection().in_atomic_block, "outbox rows are written inside the event's transaction"
+    OutboxEntry.objects.bulk_create([
+        OutboxEntry(entry_type=entry_type, subject_id=subject_id,
+                    canonical_json=outbox_entry_json(entry_type=entry_type, subject_id=subject_id, fields=fields))
+        for entry_type, subject_id, fields in entries
+    ])
+    logger.info("outbox_append_many count=%s", len(entries))

@@ -91,15 +91,26 @@ def org_banned(org_id: int, campaign_id: int, now: dt.datetime) -> bool:
     return any(org == org_id and campaign in (None, campaign_id) and until > now for org, campaign, until in bans)
 
 
-def project_overdue(project: Project, today: dt.date, check) -> bool:
-    """``check(project, today)`` (disclosure's overdue rule), remembered for ``TTL_SECONDS``."""
-    key = (project.pk, today)
-    found = _overdue.get(key)
-    if found is None or found[0] < time.monotonic():
+def projects_overdue(projects: list[Project], today: dt.date, check) -> set[int]:
+    """Which of ``projects`` are overdue: ``check(projects, today)`` (disclosure's rule, one query)
+    for those not remembered from the last ``TTL_SECONDS``."""
+    clock = time.monotonic()
+    known: dict[int, bool] = {}
+    unknown: dict[int, Project] = {}
+    for project in projects:
+        remembered = _overdue.get((project.pk, today))
+        if remembered is not None and remembered[0] >= clock:
+            known[project.pk] = remembered[1]
+        else:
+            unknown[project.pk] = project
+    if unknown:
         if len(_overdue) > 10_000:
             _overdue.clear()
-        found = _overdue[key] = (time.monotonic() + TTL_SECONDS, check(project, today))
-    return found[1]
+        late = check(unknown.values(), today)
+        for pk in unknown:
+            known[pk] = pk in late
+            _overdue[(pk, today)] = (clock + TTL_SECONDS, known[pk])
+    return {pk for pk, overdue in known.items() if overdue}
 
 
 def invalidate(**_kwargs) -> None:

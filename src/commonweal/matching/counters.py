@@ -91,37 +91,74 @@ def _left_unlocked(campaign_id: int, limits: list[Limit]) -> dict[str, int]:
 
 
 def _take_locked(campaign_id: int, limits: list[Limit], fen: int) -> Taken:
-    Counter.objects.bulk_create(
-        [
+    book = Book(campaign_id, limits)
+    taken = book.take(limits, fen)
+    book.save()
+    return taken
+
+
+class Book:
+    """Every shard of some limits, locked (in (key, shard) order) for the rest of the transaction:
+    takes are decided in memory, one after another, and written back by :meth:`save`. A batch of
+    confirmations (giving.intake) opens one book for all its donations.
+
+    Shard rows are created on first use. Missing ones are inserted first (in (key, shard) order,
+    found by a read without locks), and only then are all of them locked: a transaction that holds
+    counter locks never waits for another one's uncommitted inserts, so nobody deadlocks."""
+
+    def __init__(self, campaign_id: int, limits: list[Limit]):
+        self.campaign_id = campaign_id
+        unique = sorted({limit.key: limit for limit in limits}.values(), key=lambda limit: limit.key)
+        keys = [limit.key for limit in unique]
+        existing = set(Counter.objects.filter(campaign_id=campaign_id, key__in=keys).values_list("key", "shard"))
+        missing = [
             Counter(campaign_id=campaign_id, key=limit.key, shard=s, limit_fen=shard_limit(limit.limit_fen, limit.shards, s))
-            for limit in limits
-            for s in range(limit.shards)
-        ],
-        ignore_conflicts=True,
-    )
-    rows = list(
-        Counter.objects.select_for_update()
-        .filter(campaign_id=campaign_id, key__in=[limit.key for limit in limits])
-        .order_by("key", "shard")
-    )
-    left = {limit.key: 0 for limit in limits}
-    for row in rows:
-        left[row.key] += row.limit_fen - row.used_fen
-    binding = min(limits, key=lambda limit: left[limit.key])
-    got = min(fen, left[binding.key])
-    takes = []
-    if got > 0:
-        for limit in limits:
-            need = got
-            for row in rows:
-                if row.key != limit.key or need == 0:
-                    continue
-                part = min(need, row.limit_fen - row.used_fen)
-                if part > 0:
-                    Counter.objects.filter(pk=row.pk).update(used_fen=F("used_fen") + part)
-                    takes.append([row.key, row.shard, part])
-                    need -= part
-    return Taken(got, takes, binding.name if got < fen else "")
+            for limit in unique for s in range(limit.shards) if (limit.key, s) not in existing
+        ]
+        if missing:
+            Counter.objects.bulk_create(missing, ignore_conflicts=True)
+        self.rows: dict[str, list[list[int]]] = {}
+        """key → [pk, shard, limit, used] per shard, in shard order."""
+        rows = (Counter.objects.select_for_update().filter(campaign_id=campaign_id, key__in=keys)
+                .order_by("key", "shard").values_list("pk", "key", "shard", "limit_fen", "used_fen"))
+        for pk, key, shard, limit_fen, used_fen in rows:
+            self.rows.setdefault(key, []).append([pk, shard, limit_fen, used_fen])
+        self.added: dict[int, int] = {}
+
+    def take(self, limits: list[Limit], fen: int) -> Taken:
+        """Take up to ``fen`` from every limit together (all of them in this book)."""
+        if fen <= 0:
+            return Taken(0, [], "")
+        left = {limit.key: sum(row[2] - row[3] for row in self.rows[limit.key]) for limit in limits}
+        binding = min(sorted(limits, key=lambda limit: limit.key), key=lambda limit: left[limit.key])
+        got = min(fen, left[binding.key])
+        takes = []
+        if got > 0:
+            for limit in sorted(limits, key=lambda limit: limit.key):
+                need = got
+                for row in self.rows[limit.key]:
+                    part = min(need, row[2] - row[3])
+                    if part > 0:
+                        row[3] += part
+                        self.added[row[0]] = self.added.get(row[0], 0) + part
+                        takes.append([limit.key, row[1], part])
+                        need -= part
+                    if need == 0:
+                        break
+        return Taken(got, takes, binding.name if got < fen else "")
+
+    def save(self) -> None:
+        """Write what was taken, in one statement."""
+        if not self.added:
+            return
+        ids = sorted(self.added)
+        whens = " ".join(["WHEN %s THEN %s"] * len(ids))
+        with connection.cursor() as cursor:
+            cursor.execute(
+                f"UPDATE {_TABLE} SET used_fen = used_fen + CASE id {whens} END WHERE id IN ({', '.join(['%s'] * len(ids))})",
+                [v for pk in ids for v in (pk, self.added[pk])] + ids,
+            )
+        self.added = {}
 
 
 def give_back(campaign_id: int, returns: dict[tuple[str, int], int]) -> None:
@@ -132,19 +169,21 @@ def give_back(campaign_id: int, returns: dict[tuple[str, int], int]) -> None:
 
 
 def split_return(takes: list, fen: int) -> tuple[dict[tuple[str, int], int], list]:
-    """Which shards give back ``fen`` of a decision's takes (the same amount from every limit),
-    and the takes left afterwards."""
+    """Which shards give back ``fen`` of a decision's takes (the same amount from every cap, and
+    from the pools together, the last drawn first), and the takes left afterwards."""
     by_key: dict[str, list] = {}
     for key, shard, part in takes:
-        by_key.setdefault(key, []).append([key, shard, part])
+        # A match drawn from two pools holds each cap for the whole of it, but each pool for its part.
+        group = "tranche:" if key.startswith("tranche:") else key
+        by_key.setdefault(group, []).append([key, shard, part])
     returns: dict[tuple[str, int], int] = {}
     left = []
-    for key, parts in by_key.items():
+    for parts in by_key.values():
         need = fen
         for part in reversed(parts):
             back = min(need, part[2])
             if back:
-                returns[(key, part[1])] = returns.get((key, part[1]), 0) + back
+                returns[(part[0], part[1])] = returns.get((part[0], part[1]), 0) + back
                 part[2] -= back
                 need -= back
         left += [p for p in parts if p[2] > 0]

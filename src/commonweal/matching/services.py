@@ -19,9 +19,9 @@ from commonweal.core.identifiers import new_public_id
 from commonweal.core.money import validate_fen
 from commonweal.core.timeutil import rfc3339, shanghai_date
 from commonweal.disclosure.models import Disbursement, DisbursementStatus
-from commonweal.disclosure.selectors.reporting import project_is_overdue
+from commonweal.disclosure.selectors.reporting import projects_overdue
 from commonweal.giving.models import Donation, MonthlyCharge
-from commonweal.ledger.services import outbox_append
+from commonweal.ledger.services import outbox_append, outbox_append_many
 from commonweal.matching import config, counters, risk
 from commonweal.matching.config import CampaignConfig
 from commonweal.matching.counters import Limit
@@ -60,7 +60,7 @@ def ineligibility(campaign: Campaign, project: Project, now: dt.datetime, org: O
         return "org_not_verified"
     if config.org_banned(org.pk, campaign.pk, now):
         return "org_banned"
-    if config.project_overdue(project, shanghai_date(now), project_is_overdue):
+    if project.pk in config.projects_overdue([project], shanghai_date(now), projects_overdue):
         return "report_overdue"
     return ""
 
@@ -89,20 +89,26 @@ def _org_limit_fen(campaign: Campaign, org: Organization, now: dt.datetime) -> i
     return limit
 
 
-def cap_limits(campaign: Campaign, *, project: Project, key: str, now: dt.datetime, org: Organization | None = None) -> list[Limit]:
+def cap_limits(campaign: Campaign, *, project: Project, key: str, now: dt.datetime, org: Organization | None = None,
+               org_limits: dict | None = None) -> list[Limit]:
+    """The caps a gift draws on; ``org_limits`` memoizes organizations' limits across a batch."""
     org = org or project.recipient_org
     day = shanghai_date(now).isoformat()
+    org_limits = {} if org_limits is None else org_limits
+    if (campaign.pk, org.pk) not in org_limits:
+        org_limits[(campaign.pk, org.pk)] = _org_limit_fen(campaign, org, now)
     candidates = [
         (f"donor-day:{key}:{day}", campaign.cap_donor_day_fen, 1, "cap_donor_day"),
         (f"donor-project:{key}:{project.pk}", campaign.cap_donor_project_fen, 1, "cap_donor_project"),
         (f"project:{project.pk}", campaign.cap_project_fen, campaign.shards, "cap_project"),
-        (f"org:{org.pk}", _org_limit_fen(campaign, org, now), campaign.shards, "cap_org"),
+        (f"org:{org.pk}", org_limits[(campaign.pk, org.pk)], campaign.shards, "cap_org"),
     ]
     return [Limit(k, limit, min(shards, max(limit, 1)), name) for k, limit, shards, name in candidates if limit is not None]
 
 
 def _refusal(campaign: Campaign, donation: Donation, project: Project, key: str, now: dt.datetime) -> str:
-    """Why this gift gets no match under the campaign's rules ("" if it may)."""
+    """Why this gift gets no match under the campaign's rules ("" if it may); unique donors are
+    checked at the decision (``_Batch.matched``)."""
     reason = ineligibility(campaign, project, now, donation.recipient_org)
     if reason:
         return reason
@@ -112,61 +118,134 @@ def _refusal(campaign: Campaign, donation: Donation, project: Project, key: str,
         earlier = MonthlyCharge.objects.filter(plan_id=donation.monthly_plan_id, donation__isnull=False).exclude(donation=donation)
         if earlier.exists():
             return "monthly_repeat"
-    if campaign.unique_donors_only and MatchDecision.objects.filter(
-        campaign=campaign, donor_key=key, project=project, amount_fen__gt=0
-    ).exists():
-        return "donor_already_matched"
     return ""
 
 
-def match_on_confirm(donation: Donation) -> MatchDecision | None:
-    """Decide the donation's match (giving.hooks.DONATION_CONFIRMED), in the donation's transaction."""
-    now = donation.confirmed_at
+@dataclass
+class _Plan:
+    """One confirmed gift on its way to a decision."""
+
+    donation: Donation
+    found: CampaignConfig
+    key: str
+    seed: str
+    desired: object
+    reason: str
+    caps: list[Limit]
+
+
+def match_on_confirm(donations: list[Donation]) -> list[MatchDecision]:
+    """Decide the matches of newly confirmed donations (giving.hooks.DONATION_CONFIRMED), in their
+    transaction, one after another in list order. A single gift draws from the counters' fast path;
+    a batch locks the counters it needs once (counters.Book) and decides in memory."""
+    plans = []
+    org_limits: dict[tuple[int, int], int | None] = {}  # the quota query once per (campaign, org)
+    if len(donations) > 1:  # the overdue state of the batch's projects in one query
+        config.projects_overdue([d.project for d in donations], shanghai_date(donations[0].confirmed_at), projects_overdue)
+    for donation in donations:
+        now, project = donation.confirmed_at, donation.project
+        found = campaign_for(project, now)
+        if found is None:
+            continue
+        campaign, key = found.campaign, donor_key(donation)
+        seed = secrets.token_hex(16)
+        desired = desired_match(rule_of(campaign), donation.amount_fen, seed)
+        reason = _refusal(campaign, donation, project, key, now)
+        caps = [] if reason or desired.fen <= 0 else cap_limits(campaign, project=project, key=key, now=now,
+                                                                 org=donation.recipient_org, org_limits=org_limits)
+        plans.append(_Plan(donation, found, key, seed, desired, reason, caps))
+    if not plans:
+        return []
+    matched = _already_matched(plans)
+    decisions: list[MatchDecision] = []
+    pools_of: dict[int, list[str]] = {}
+    for campaign_id in sorted({plan.found.campaign.pk for plan in plans}):  # counters in campaign order
+        group = [plan for plan in plans if plan.found.campaign.pk == campaign_id]
+        book = None
+        if len(plans) > 1:
+            book = counters.Book(campaign_id, [limit for plan in group for limit in _limits_of(plan)])
+        for plan in group:
+            decision, pool_ids = _decide(plan, book, matched)
+            decisions.append(decision)
+            pools_of[id(decision)] = pool_ids
+        if book is not None:
+            book.save()
+    MatchDecision.objects.bulk_create(decisions)
+    outbox_append_many([("match", d.public_id, match_entry_fields(d, pools_of[id(d)])) for d in decisions if d.amount_fen > 0])
+    teams: dict[int, tuple[int, int]] = {}
+    for decision in decisions:
+        if decision.team_id is not None:
+            fen, count = teams.get(decision.team_id, (0, 0))
+            teams[decision.team_id] = (fen + decision.donation_fen, count + 1)
+    for team_id, (fen, count) in sorted(teams.items()):
+        Team.objects.filter(pk=team_id).update(raised_fen=F("raised_fen") + fen, donation_count=F("donation_count") + count)
+    risk.flag_on_confirm(decisions)
+    for decision in decisions:
+        logger.info("match_decided id=%s donation=%s campaign=%s amount_fen=%s binding=%s", decision.public_id,
+                    decision.donation.public_id, decision.campaign.public_id, decision.amount_fen, decision.binding or "-")
+    return decisions
+
+
+def _limits_of(plan: _Plan) -> list[Limit]:
+    """Every limit the plan may draw on: its caps and each pool's open tranche."""
+    if plan.reason or plan.desired.fen <= 0:
+        return []
+    campaign, now = plan.found.campaign, plan.donation.confirmed_at
+    tranches = [t for t in (p.open_tranche(now) for p in plan.found.pools) if t is not None]
+    return [_tranche_limit(campaign, t) for t in tranches] + plan.caps
+
+
+def _tranche_limit(campaign: Campaign, tranche: Tranche) -> Limit:
+    return Limit(f"tranche:{tranche.pk}", tranche.amount_fen, min(campaign.shards, tranche.amount_fen), "pool")
+
+
+def _already_matched(plans: list[_Plan]) -> set[tuple[int, str, int]]:
+    """(campaign, donor key, project) already matched, for campaigns that count unique donors."""
+    unique = [plan for plan in plans if plan.found.campaign.unique_donors_only and not plan.reason]
+    if not unique:
+        return set()
+    return set(MatchDecision.objects.filter(
+        campaign_id__in={plan.found.campaign.pk for plan in unique}, donor_key__in={plan.key for plan in unique},
+        project_id__in={plan.donation.project_id for plan in unique}, amount_fen__gt=0,
+    ).values_list("campaign_id", "donor_key", "project_id"))
+
+
+def _decide(plan: _Plan, book: counters.Book | None, matched: set) -> tuple[MatchDecision, list[str]]:
+    """Draw the plan's match from its pools in order, within its caps (from ``book`` if given)."""
+    donation, campaign, now = plan.donation, plan.found.campaign, plan.donation.confirmed_at
     project = donation.project
-    found = campaign_for(project, now)
-    if found is None:
-        return None
-    campaign = found.campaign
-    key = donor_key(donation)
-    seed = secrets.token_hex(16)
-    desired = desired_match(rule_of(campaign), donation.amount_fen, seed)
-    reason = _refusal(campaign, donation, project, key, now)
-    fen, takes, binding, pool_ids = 0, [], reason, []
-    if not reason and desired.fen > 0:
-        caps = cap_limits(campaign, project=project, key=key, now=now, org=donation.recipient_org)
-        for pool_config in found.pools:
+    fen, takes, binding, pool_ids = 0, [], plan.reason, []
+    once = (campaign.pk, plan.key, project.pk)
+    if not binding and campaign.unique_donors_only and once in matched:
+        binding = "donor_already_matched"
+    if not binding and plan.desired.fen > 0:
+        for pool_config in plan.found.pools:
             pool, tranche = pool_config.pool, pool_config.open_tranche(now)
             if tranche is None:
                 continue
-            want = desired.fen - fen
-            limits = [Limit(f"tranche:{tranche.pk}", tranche.amount_fen, min(campaign.shards, tranche.amount_fen), "pool"), *caps]
-            taken = counters.take(campaign.pk, limits, want)
+            limits = [_tranche_limit(campaign, tranche), *plan.caps]
+            want = plan.desired.fen - fen
+            taken = book.take(limits, want) if book is not None else counters.take(campaign.pk, limits, want)
             fen += taken.fen
             takes += taken.takes
             if taken.fen:
                 pool_ids.append(pool.public_id)
             binding = taken.binding
-            if fen == desired.fen or binding != "pool":
+            if fen == plan.desired.fen or binding != "pool":
                 break  # satisfied, or a cap (shared by all pools) binds
         else:
             binding = binding or "no_open_pool"
         if fen == 0 and not binding:
             binding = "no_open_pool"
-    team = _team_of(donation, project)
-    decision = MatchDecision.objects.create(
-        campaign=campaign, donation=donation, project=project, org=donation.recipient_org, team=team,
-        donor_key=key, donation_fen=donation.amount_fen, desired_fen=desired.fen, amount_fen=fen,
-        rule=desired.rule, seed=seed if campaign.rule_kind == "random" else "", binding=binding, takes=takes,
+    if fen > 0:
+        matched.add(once)
+    decision = MatchDecision(
+        campaign=campaign, donation=donation, project=project, org=donation.recipient_org, team=_team_of(donation, project),
+        donor_key=plan.key, donation_fen=donation.amount_fen, desired_fen=plan.desired.fen, amount_fen=fen,
+        rule=plan.desired.rule, seed=plan.seed if campaign.rule_kind == "random" else "", binding=binding, takes=takes,
         decided_at=now,
     )
-    if fen > 0:
-        outbox_append(entry_type="match", subject_id=decision.public_id, fields=match_entry_fields(decision, pool_ids))
-    if team is not None:
-        Team.objects.filter(pk=team.pk).update(raised_fen=F("raised_fen") + donation.amount_fen, donation_count=F("donation_count") + 1)
-    risk.flag_on_confirm(decision, donation)
-    logger.info("match_decided id=%s donation=%s campaign=%s amount_fen=%s binding=%s",
-                decision.public_id, donation.public_id, campaign.public_id, fen, binding or "-")
-    return decision
+    return decision, pool_ids
 
 
 def match_entry_fields(decision: MatchDecision, pool_ids: list[str]) -> dict:

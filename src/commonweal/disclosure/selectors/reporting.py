@@ -29,6 +29,7 @@ __all__ = [
     "project_clock_facts",
     "project_deadlines",
     "project_is_overdue",
+    "projects_overdue",
     "overdue_project_ids",
     "clocks_of",
     "last_report_on",
@@ -128,7 +129,17 @@ def project_deadlines(project: Project, *, today: dt.date) -> tuple[Deadline, ..
 
 def project_is_overdue(project: Project, today: dt.date) -> bool:
     """Whether any of the project's deadlines has passed (for matching eligibility)."""
-    return any(deadline.overdue for deadline in project_deadlines(project, today=today))
+    return project.pk in projects_overdue([project], today)
+
+
+def projects_overdue(projects: Iterable[Project], today: dt.date) -> set[int]:
+    """The ids of those of ``projects`` with a deadline passed (one query; matching asks for a
+    batch of confirmations at once)."""
+    under = [project.pk for project in projects if project_under_clock(project)]
+    if not under:
+        return set()
+    return {project.pk for project, found in clocks_of(Project.objects.filter(pk__in=under), today=today)
+            if any(deadline.overdue for deadline in found)}
 
 
 def clocks_of(projects: QuerySet[Project] | None = None, *, today: dt.date) -> Iterator[tuple[Project, tuple[Deadline, ...]]]:

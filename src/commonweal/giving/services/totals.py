@@ -19,32 +19,43 @@ _TALLY = ProjectTally._meta.db_table
 _PROJECT = Project._meta.db_table
 
 
-def project_totals_add(project_id: int, amount_fen: int) -> None:
-    """Count one confirmed gift (inside the confirmation's transaction, as its last write)."""
+def project_totals_add_many(gifts: dict[int, tuple[int, int]]) -> None:
+    """Count confirmed gifts, {project id: (fen, count)}, inside their confirmation's transaction,
+    as its last write; projects in id order, like every other writer of these rows."""
     if connection.vendor != "postgresql":
-        Project.objects.filter(pk=project_id).update(raised_fen=F("raised_fen") + amount_fen, donation_count=F("donation_count") + 1)
+        for project_id, (fen, count) in sorted(gifts.items()):
+            Project.objects.filter(pk=project_id).update(raised_fen=F("raised_fen") + fen, donation_count=F("donation_count") + count)
         return
+    ids = sorted(gifts)
+    shards = [random.randrange(TALLY_SHARDS) for _ in ids]
     with connection.cursor() as cursor:
         cursor.execute(
-            f"INSERT INTO {_TALLY} (project_id, shard, raised_fen, donation_count) VALUES (%s, %s, %s, 1) "
+            f"INSERT INTO {_TALLY} (project_id, shard, raised_fen, donation_count) "
+            "SELECT * FROM unnest(%s::bigint[], %s::int[], %s::bigint[], %s::int[]) "
             f"ON CONFLICT (project_id, shard) DO UPDATE SET raised_fen = {_TALLY}.raised_fen + excluded.raised_fen, "
-            f"donation_count = {_TALLY}.donation_count + 1 RETURNING id, raised_fen, donation_count",
-            [project_id, random.randrange(TALLY_SHARDS), amount_fen],
+            f"donation_count = {_TALLY}.donation_count + excluded.donation_count "
+            "RETURNING project_id, id, raised_fen, donation_count",
+            [ids, shards, [gifts[i][0] for i in ids], [gifts[i][1] for i in ids]],
         )
-        shard_id, raised, count = cursor.fetchone()
-        cursor.execute(f"SELECT 1 FROM {_PROJECT} WHERE id = %s FOR UPDATE SKIP LOCKED", [project_id])
-        if cursor.fetchone() is None:
-            return  # another confirmation holds the row: this shard waits for the next one
-        _move(cursor, project_id, [(shard_id, raised, count)])
+        waiting = {row[0]: row[1:] for row in cursor.fetchall()}
+        # Projects whose row no other confirmation holds take their shard now; the rest wait.
+        cursor.execute(f"SELECT id FROM {_PROJECT} WHERE id = ANY(%s) ORDER BY id FOR UPDATE SKIP LOCKED", [ids])
+        free = [row[0] for row in cursor.fetchall()]
+        if free:
+            _move_many(cursor, {project_id: [waiting[project_id]] for project_id in free})
 
 
-def _move(cursor, project_id: int, shards: list[tuple[int, int, int]]) -> None:
-    """Add locked shards to the (locked) project row and empty them."""
+def _move_many(cursor, shards: dict[int, list[tuple[int, int, int]]]) -> None:
+    """Add locked shards, {project id: [(shard id, fen, count)]}, to their (locked) project rows
+    and empty them."""
+    ids = list(shards)
     cursor.execute(
-        f"UPDATE {_PROJECT} SET raised_fen = raised_fen + %s, donation_count = donation_count + %s WHERE id = %s",
-        [sum(s[1] for s in shards), sum(s[2] for s in shards), project_id],
+        f"UPDATE {_PROJECT} p SET raised_fen = p.raised_fen + v.fen, donation_count = p.donation_count + v.n "
+        "FROM unnest(%s::bigint[], %s::bigint[], %s::bigint[]) AS v(id, fen, n) WHERE p.id = v.id",
+        [ids, [sum(s[1] for s in shards[i]) for i in ids], [sum(s[2] for s in shards[i]) for i in ids]],
     )
-    cursor.execute(f"UPDATE {_TALLY} SET raised_fen = 0, donation_count = 0 WHERE id = ANY(%s)", [[s[0] for s in shards]])
+    cursor.execute(f"UPDATE {_TALLY} SET raised_fen = 0, donation_count = 0 WHERE id = ANY(%s)",
+                   [[s[0] for group in shards.values() for s in group]])
 
 
 def project_totals_fold(project_ids: list[int] | None = None) -> int:
@@ -66,6 +77,6 @@ def project_totals_fold(project_ids: list[int] | None = None) -> int:
             )
             shards = cursor.fetchall()
             if shards:
-                _move(cursor, project_id, shards)
+                _move_many(cursor, {project_id: shards})
                 moved += sum(s[2] for s in shards)
     return moved
