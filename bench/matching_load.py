@@ -118,13 +118,19 @@ def check_exactness(campaign_pk: int) -> dict:
     project_totals_fold()  # what the sequencer's next tick would do
     totals_ok = (Project.objects.aggregate(s=Sum("raised_fen"))["s"] or 0) == (Donation.objects.aggregate(s=Sum("amount_fen"))["s"] or 0)
     over_limit = Counter.objects.filter(used_fen__gt=F("limit_fen")).count()
+    from django.db import connection
+
+    with connection.cursor() as cursor:  # how many gifts each commit carried (rows of one transaction share xmin)
+        cursor.execute(f"SELECT count(*), count(DISTINCT xmin::text) FROM {Donation._meta.db_table}")
+        rows, transactions = cursor.fetchone()
     ok = (totals_ok and matched <= pool and matched == tranche_used == outbox and donations == decisions.count()
           and day_max <= campaign.cap_donor_day_fen and donor_project_max <= campaign.cap_donor_project_fen
           and project_max <= campaign.cap_project_fen and over_limit == 0
           and decisions.values("donation").annotate(n=Count("id")).filter(n__gt=1).count() == 0)
     return {"ok": ok, "project_totals_ok": totals_ok, "donations": donations, "decisions": decisions.count(), "matched_fen": matched, "pool_fen": pool,
             "counters_fen": tranche_used, "outbox_match_fen": outbox, "max_donor_day_fen": day_max,
-            "max_donor_project_fen": donor_project_max, "max_project_fen": project_max}
+            "max_donor_project_fen": donor_project_max, "max_project_fen": project_max,
+            "donations_per_commit": round(rows / transactions, 1) if transactions else None}
 
 
 def pgbench_script(world: dict, hot: bool) -> str:
@@ -316,6 +322,42 @@ async def _load(port: int, world: dict, shape: str, clients: int, seconds: float
 
 # --- orchestration ------------------------------------------------------------------------------
 
+def _cpu_seconds(pids) -> float:
+    """User + system CPU seconds of these processes so far (from /proc; gone ones count 0)."""
+    total = 0
+    for pid in pids:
+        try:
+            fields = Path(f"/proc/{pid}/stat").read_text().rsplit(")", 1)[1].split()
+        except OSError:
+            continue
+        total += int(fields[11]) + int(fields[12])
+    return total / os.sysconf("SC_CLK_TCK")
+
+
+def _pids(*, session: int | None = None, name: str | None = None) -> list[int]:
+    """Processes of one session (the server and its workers), or with this command name."""
+    found = []
+    for entry in Path("/proc").iterdir():
+        if not entry.name.isdigit():
+            continue
+        try:
+            comm, rest = (entry / "stat").read_text().rsplit(")", 1)
+        except OSError:
+            continue
+        if (session is not None and int(rest.split()[3]) == session) or (name is not None and comm.endswith("(" + name)):
+            found.append(int(entry.name))
+    return found
+
+
+def _event_loop_runner():
+    """uvloop's runner when installed (less CPU per request for the load generator), else asyncio's."""
+    try:
+        import uvloop
+    except ImportError:
+        return asyncio.run
+    return uvloop.run
+
+
 def _free_port() -> int:
     with socket.socket() as s:
         s.bind(("127.0.0.1", 0))
@@ -371,8 +413,16 @@ def run_shape(shape: str, args, base_url: str, var: str) -> dict:
                 time.sleep(0.1)
         time.sleep(1.0)
         # A short warm-up fills each worker's connections and caches; then the measured burst.
-        asyncio.run(_load(port, world, shape, min(args.clients, 16), 3))
-        load = asyncio.run(_load(port, world, shape, args.clients, args.seconds))
+        run = _event_loop_runner()
+        run(_load(port, world, shape, min(args.clients, 16), 3))
+        # Where the CPU goes during the burst: server, database, this load generator.
+        server_pids, postgres_pids = _pids(session=server.pid), _pids(name="postgres")
+        before = (_cpu_seconds(server_pids), _cpu_seconds(postgres_pids), time.process_time())
+        load = run(_load(port, world, shape, args.clients, args.seconds))
+        after = (_cpu_seconds(server_pids), _cpu_seconds(postgres_pids), time.process_time())
+        done = max(load["donations"], 1)
+        load["cpu_ms_per_donation"] = {name: round((b - a) * 1000 / done, 2)
+                                       for name, a, b in zip(("server", "postgres", "load_generator"), before, after)}
     finally:
         if server is not None:
             os.killpg(server.pid, signal.SIGTERM)
@@ -430,7 +480,8 @@ def main() -> None:
                   f"p50 {result['p50_ms']} ms, p99 {result['p99_ms']} ms, errors {result['errors']}; exact: "
                   f"{result['exactness']['ok']} (matched {result['exactness']['matched_fen']:,} of pool "
                   f"{result['exactness']['pool_fen']:,} fen); pgbench ceiling {result['ceiling_per_second']:,}/s, "
-                  f"ratio {result['ratio_to_ceiling']}", flush=True)
+                  f"ratio {result['ratio_to_ceiling']}; CPU ms per donation {result['cpu_ms_per_donation']}, "
+                  f"{result['exactness']['donations_per_commit']} donations per commit", flush=True)
     print(json.dumps({"benchmark": "matching_load", "machine": {"cpus": os.cpu_count(), "python": platform.python_version()},
                       "clients": args.clients, "interface": args.interface, "workers": args.workers, "threads": args.threads,
                       "results": results}))

@@ -12,6 +12,7 @@ from commonweal.giving.services import IntentRequest, Notified, intents_create, 
 from commonweal.ledger.models import OutboxEntry
 from commonweal.projects.models import Project
 from tests.factories import make_org, make_project, make_project_in, sandbox_notification
+from tests.matching.factories import make_campaign
 
 pytestmark = pytest.mark.django_db
 
@@ -85,3 +86,18 @@ def test_a_batch_with_a_transaction_id_used_twice_is_settled_one_at_a_time():
     assert isinstance(results[0], Donation) and isinstance(results[2], Donation)
     assert isinstance(results[1], Exception) and not isinstance(results[1], Donation)
     assert set(Donation.objects.values_list("intent_id", flat=True)) == {one.pk, three.pk}
+
+
+def test_a_batch_records_the_risk_signals_of_a_burst_from_one_device():
+    project = make_project(make_org())
+    make_campaign(pools=(1_000_000,))
+    intents = [r[0] for r in intents_create([
+        IntentRequest(project=project, amount_fen=1_000, idempotency_key=f"burst-{n}", device_id="one-phone",
+                      client_address=f"10.0.0.{n}")
+        for n in range(6)
+    ] + [IntentRequest(project=project, amount_fen=1_000, idempotency_key="calm", device_id="another-phone")])]
+    donations = notifications_receive([_notified(intent, payer=f"wallet-{n}") for n, intent in enumerate(intents)])
+    kinds = [set(d.match.flags.values_list("kind", flat=True)) for d in donations]
+    # Six gifts within a minute from one device (more than 4) are flagged; the other device is not.
+    assert all("velocity_device" in found for found in kinds[:6])
+    assert "velocity_device" not in kinds[6] and "velocity_address" not in kinds[0]
