@@ -21,10 +21,11 @@ from commonweal.core.credit_code import registration_authority, validate_credit_
 from commonweal.core.domains import Domain
 from commonweal.core.models import AuditEvent
 from commonweal.core.sdg import validate_sdg_tags
-from commonweal.core.timeutil import SHANGHAI, rfc3339
+from commonweal.core.timeutil import SHANGHAI, rfc3339, shanghai_date
 from commonweal.demo import DemoInLog, DemoSize, demo_generate, demo_present, demo_wipe
 from commonweal.demo.generate import ADMIN_EMAIL, DONOR_EMAIL, EDITOR_EMAIL, FINANCE_EMAIL, OPERATOR_EMAIL
 from commonweal.demo.rows import RowWriter, ulid_str
+from commonweal.disclosure.selectors.reporting import projects_overdue
 from commonweal.giving.models import Donation, DonationIntent, MonthlyCharge, MonthlyPlan, Refund
 from commonweal.giving.providers import sandbox_charge_recurring
 from commonweal.giving.services import credentials_get, refund_create
@@ -295,7 +296,10 @@ def test_the_same_seed_and_time_give_the_same_data():
 
 def test_the_services_keep_working_on_the_demo_data(demo):
     """New ids follow the demo's explicit ones (sequences were moved past them)."""
-    project = Project.objects.filter(status="fundraising").order_by("-donation_count").first()
+    # About one demo project in eight is late with a report, and so not matched: take another.
+    candidates = list(Project.objects.filter(status="fundraising").order_by("-donation_count")[:20])
+    late = projects_overdue(candidates, shanghai_date(timezone.now()))
+    project = next(p for p in candidates if p.pk not in late)
     before = (project.raised_fen, project.donation_count)
     donation = donate(project, 12_345)
     project.refresh_from_db()

@@ -6,6 +6,7 @@ import asyncio
 import json
 import logging
 import re
+from concurrent.futures import ThreadPoolExecutor
 
 import pytest
 from django.test import Client
@@ -50,7 +51,9 @@ def _gather(*calls):
     async def run():
         return await asyncio.gather(*calls)
 
-    return asyncio.run(run())
+    # In a thread of its own: the browser tests' sync Playwright may hold a running loop in this one.
+    with ThreadPoolExecutor(max_workers=1) as thread:
+        return thread.submit(asyncio.run, run()).result()
 
 
 def _intent_body(project, amount_fen: int) -> bytes:

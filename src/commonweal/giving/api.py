@@ -9,13 +9,14 @@
 """
 
 import datetime as dt
+import functools
 import logging
 import re
 
 from django.core.exceptions import RequestDataTooBig
 from django.db.models import QuerySet
 from django.http import HttpRequest, HttpResponse
-from django.urls import NoReverseMatch, reverse
+from django.urls import NoReverseMatch, get_script_prefix, reverse
 from ninja import Field, Query, Router, Schema, Status
 from ninja.security import django_auth
 from ninja.utils import check_csrf
@@ -159,11 +160,14 @@ def intent_out(intent: DonationIntent) -> dict:
         "donor_public": intent.donor_public,
         "created_at": intent.created_at,
         "pay_url": _sandbox_pay_url(intent) if intent.provider == Provider.SANDBOX else None,
-        "notify_url": reverse(
-            "api-v1:payment_notify",
-            kwargs={"provider": intent.provider, "org_public_id": intent.recipient_org.public_id},
-        ),
+        "notify_url": _notify_url(get_script_prefix(), intent.provider, intent.recipient_org.public_id),
     }
+
+
+@functools.lru_cache(maxsize=4096)
+def _notify_url(_script_prefix: str, provider: str, org_public_id: str) -> str:
+    """Where the provider notifies an organization (remembered: a burst asks for it per intent)."""
+    return reverse("api-v1:payment_notify", kwargs={"provider": provider, "org_public_id": org_public_id})
 
 
 def _sandbox_pay_url(intent: DonationIntent) -> str:
