@@ -438,8 +438,9 @@ def run_shape(shape: str, args, base_url: str, var: str) -> dict:
     tps = next((float(line.split("=")[1].split()[0]) for line in bench.stdout.splitlines() if line.startswith("tps")), None)
     if tps is None:
         raise SystemExit(f"pgbench failed:\n{bench.stdout}{bench.stderr}")
-    with psycopg.connect(f"{base}/postgres", autocommit=True) as admin:
-        admin.execute(f"DROP DATABASE IF EXISTS {db} WITH (FORCE)")
+    if not args.keep:
+        with psycopg.connect(f"{base}/postgres", autocommit=True) as admin:
+            admin.execute(f"DROP DATABASE IF EXISTS {db} WITH (FORCE)")
     return {"shape": shape, **load, "exactness": exact, "ceiling_per_second": round(tps),
             "ratio_to_ceiling": round(load["per_second"] / tps, 3) if tps else None}
 
@@ -454,6 +455,7 @@ def main() -> None:
     parser.add_argument("--threads", type=int, default=4, help="granian blocking threads per worker (WSGI)")
     parser.add_argument("--interface", choices=("asgi", "wsgi"), default="asgi",
                         help="asgi: the batched hot path (giving.intake); wsgi: every request through Django")
+    parser.add_argument("--keep", action="store_true", help="keep the temporary databases, to inspect them")
     parser.add_argument("--setup")
     parser.add_argument("--check")
     parser.add_argument("--pgbench-script", nargs=2)

@@ -98,40 +98,73 @@ def _take_locked(campaign_id: int, limits: list[Limit], fen: int) -> Taken:
 
 
 class Book:
-    """Every shard of some limits, locked (in (key, shard) order) for the rest of the transaction:
+    """Shards of some limits, locked (in (key, shard) order) for the rest of the transaction:
     takes are decided in memory, one after another, and written back by :meth:`save`. A batch of
     confirmations (giving.intake) opens one book for all its donations.
 
     Shard rows are created on first use. Missing ones are inserted first (in (key, shard) order,
-    found by a read without locks), and only then are all of them locked: a transaction that holds
-    counter locks never waits for another one's uncommitted inserts, so nobody deadlocks."""
+    found by a read without locks), and only then are they locked: a transaction that holds
+    counter locks never waits for another one's uncommitted inserts, so nobody deadlocks.
 
-    def __init__(self, campaign_id: int, limits: list[Limit]):
+    Without ``demand`` every shard of every limit is locked. With ``demand`` (key → the most the
+    batch may take from it) only enough shards for twice the demand are locked, from a random
+    shard on, as the read without locks saw them: concurrent batches then mostly lock different
+    shards, and a batch over 300 projects does not lock 32 rows per project cap. If a take finds
+    a limit short while some of its shards are not locked, it locks the rest of that limit first
+    (out of order: a rare deadlock, which PostgreSQL breaks and the confirmation retries)."""
+
+    def __init__(self, campaign_id: int, limits: list[Limit], demand: dict[str, int] | None = None):
         self.campaign_id = campaign_id
-        unique = sorted({limit.key: limit for limit in limits}.values(), key=lambda limit: limit.key)
-        keys = [limit.key for limit in unique]
-        existing = set(Counter.objects.filter(campaign_id=campaign_id, key__in=keys).values_list("key", "shard"))
+        self.limits = {limit.key: limit for limit in limits}
+        keys = sorted(self.limits)
+        seen = {(key, shard): limit_fen - used_fen for key, shard, limit_fen, used_fen
+                in Counter.objects.filter(campaign_id=campaign_id, key__in=keys).values_list("key", "shard", "limit_fen", "used_fen")}
+        wanted = []
+        for key in keys:
+            limit = self.limits[key]
+            room = [seen.get((key, s), shard_limit(limit.limit_fen, limit.shards, s)) for s in range(limit.shards)]
+            wanted += [(key, s) for s in _enough_shards(room, None if demand is None else 2 * demand.get(key, 0))]
+        self.rows: dict[str, list[list[int]]] = {key: [] for key in keys}
+        """key → [pk, shard, limit, used] of each locked shard, in shard order."""
+        self.added: dict[int, int] = {}
+        self._lock(sorted(wanted), seen)
+
+    def _lock(self, pairs: list[tuple[str, int]], seen) -> None:
         missing = [
-            Counter(campaign_id=campaign_id, key=limit.key, shard=s, limit_fen=shard_limit(limit.limit_fen, limit.shards, s))
-            for limit in unique for s in range(limit.shards) if (limit.key, s) not in existing
+            Counter(campaign_id=self.campaign_id, key=key, shard=s,
+                    limit_fen=shard_limit(self.limits[key].limit_fen, self.limits[key].shards, s))
+            for key, s in pairs if (key, s) not in seen
         ]
         if missing:
             Counter.objects.bulk_create(missing, ignore_conflicts=True)
-        self.rows: dict[str, list[list[int]]] = {}
-        """key → [pk, shard, limit, used] per shard, in shard order."""
-        rows = (Counter.objects.select_for_update().filter(campaign_id=campaign_id, key__in=keys)
-                .order_by("key", "shard").values_list("pk", "key", "shard", "limit_fen", "used_fen"))
-        for pk, key, shard, limit_fen, used_fen in rows:
-            self.rows.setdefault(key, []).append([pk, shard, limit_fen, used_fen])
-        self.added: dict[int, int] = {}
+        values = ", ".join(["(%s, %s)"] * len(pairs))
+        for_update = " FOR UPDATE" if connection.features.has_select_for_update else ""  # SQLite: one writer anyway
+        with connection.cursor() as cursor:
+            cursor.execute(
+                f'SELECT id, "key", shard, limit_fen, used_fen FROM {_TABLE} WHERE campaign_id = %s '
+                f'AND ("key", shard) IN (VALUES {values}) ORDER BY "key", shard{for_update}',
+                [self.campaign_id, *(v for pair in pairs for v in pair)],
+            )
+            for pk, key, shard, limit_fen, used_fen in cursor.fetchall():
+                self.rows[key].append([pk, shard, limit_fen, used_fen])
+        for rows in self.rows.values():
+            rows.sort(key=lambda row: row[1])
+
+    def _unlocked(self, key: str) -> list[tuple[str, int]]:
+        locked = {row[1] for row in self.rows[key]}
+        return [(key, s) for s in range(self.limits[key].shards) if s not in locked]
 
     def take(self, limits: list[Limit], fen: int) -> Taken:
         """Take up to ``fen`` from every limit together (all of them in this book)."""
         if fen <= 0:
             return Taken(0, [], "")
-        left = {limit.key: sum(row[2] - row[3] for row in self.rows[limit.key]) for limit in limits}
-        binding = min(sorted(limits, key=lambda limit: limit.key), key=lambda limit: left[limit.key])
-        got = min(fen, left[binding.key])
+        while True:
+            left = {limit.key: sum(row[2] - row[3] for row in self.rows[limit.key]) for limit in limits}
+            binding = min(sorted(limits, key=lambda limit: limit.key), key=lambda limit: left[limit.key])
+            got = min(fen, left[binding.key])
+            if got == fen or not self._unlocked(binding.key):
+                break
+            self._lock(self._unlocked(binding.key), {})  # short only for want of locked shards
         takes = []
         if got > 0:
             for limit in sorted(limits, key=lambda limit: limit.key):
@@ -159,6 +192,21 @@ class Book:
                 [v for pk in ids for v in (pk, self.added[pk])] + ids,
             )
         self.added = {}
+
+
+def _enough_shards(room: list[int], want: int | None) -> list[int]:
+    """Shards, from a random one on, whose room adds up to ``want`` (all of them if None)."""
+    if want is None:
+        return list(range(len(room)))
+    start, chosen, total = random.randrange(len(room)), [], 0
+    for n in range(len(room)):
+        shard = (start + n) % len(room)
+        if room[shard] > 0:
+            chosen.append(shard)
+            total += room[shard]
+        if total >= want:
+            break
+    return chosen or [start]
 
 
 def give_back(campaign_id: int, returns: dict[tuple[str, int], int]) -> None:

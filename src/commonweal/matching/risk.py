@@ -33,16 +33,20 @@ _D, _I = Donation._meta.db_table, DonationIntent._meta.db_table
 # batch's arrays, unnested; planned once), on SQLite one statement per gift.
 _COUNTS = f"""
  (SELECT count(*) FROM (SELECT 1 FROM {_D} d WHERE d.donor_id = v.donor AND d.confirmed_at > v.since
-     AND d.confirmed_at <= v.at LIMIT {VELOCITY_MAX + 1}) a),
+     AND d.confirmed_at <= v.at ORDER BY d.confirmed_at DESC LIMIT {VELOCITY_MAX + 1}) a),
  (SELECT count(*) FROM (SELECT 1 FROM {_D} d WHERE d.provider = v.provider AND d.payer_reference = v.payer
-     AND d.confirmed_at > v.since AND d.confirmed_at <= v.at LIMIT {VELOCITY_MAX + 1}) b),
+     AND d.confirmed_at > v.since AND d.confirmed_at <= v.at ORDER BY d.confirmed_at LIMIT {VELOCITY_MAX + 1}) b),
  (SELECT count(*) FROM (SELECT 1 FROM {_I} i WHERE i.device_fingerprint = v.device AND i.status = 'paid'
-     AND i.created_at > v.since LIMIT {VELOCITY_MAX + 1}) c),
+     AND i.created_at > v.since ORDER BY i.created_at LIMIT {VELOCITY_MAX + 1}) c),
  (SELECT count(*) FROM (SELECT 1 FROM {_I} i WHERE i.client_fingerprint = v.client AND i.status = 'paid'
-     AND i.created_at > v.since LIMIT {VELOCITY_MAX + 1}) d),
+     AND i.created_at > v.since ORDER BY i.created_at LIMIT {VELOCITY_MAX + 1}) d),
  (SELECT count(DISTINCT d.donor_id) FROM {_D} d WHERE d.provider = v.provider AND d.payer_reference = v.payer
      AND d.confirmed_at >= v.campaign_start AND d.donor_id IS NOT NULL)
 """
+# Each LIMIT must stop the read of the index on (key, time) early. A bitmap scan reads every row
+# of the window first: under a burst from one network address (carrier NAT), thousands of rows
+# per gift. The subqueries are planned once for any key, from average statistics, so PostgreSQL
+# picks bitmap scans: the batch statement runs with them off (bench/matching_load.py: ~10×).
 _COUNTS_BATCH_SQL = f"""SELECT v.n, {_COUNTS} FROM unnest(%s::int[], %s::bigint[], %s::text[], %s::text[], %s::text[], %s::text[],
     %s::timestamptz[], %s::timestamptz[], %s::timestamptz[]) AS v(n, donor, provider, payer, device, client, since, at, campaign_start)
     ORDER BY v.n"""
@@ -65,8 +69,10 @@ def _counted(decisions: list[MatchDecision]) -> list[list[tuple[str, str]]]:
     keys = [_keys(decision) for decision in decisions]
     with connection.cursor() as cursor:
         if connection.vendor == "postgresql":
+            cursor.execute("SET LOCAL enable_bitmapscan = off")  # see the ORDER BY above
             cursor.execute(_COUNTS_BATCH_SQL, [list(range(len(keys))), *map(list, zip(*keys))])
             counted = [row[1:] for row in cursor.fetchall()]
+            cursor.execute("SET LOCAL enable_bitmapscan TO DEFAULT")
         else:
             counted = []
             for values in keys:

@@ -163,7 +163,12 @@ def match_on_confirm(donations: list[Donation]) -> list[MatchDecision]:
         group = [plan for plan in plans if plan.found.campaign.pk == campaign_id]
         book = None
         if len(plans) > 1:
-            book = counters.Book(campaign_id, [limit for plan in group for limit in _limits_of(plan)])
+            limits, demand = [], {}
+            for plan in group:
+                for limit in _limits_of(plan):
+                    limits.append(limit)
+                    demand[limit.key] = demand.get(limit.key, 0) + plan.desired.fen
+            book = counters.Book(campaign_id, limits, demand)
         for plan in group:
             decision, pool_ids = _decide(plan, book, matched)
             decisions.append(decision)
