@@ -1,5 +1,6 @@
 """Writing money events to the outbox, inside the caller's transaction."""
 
+import json
 import logging
 
 import rfc8785
@@ -22,7 +23,40 @@ def outbox_entry_json(*, entry_type: str, subject_id: str, fields: dict) -> byte
     Pure, so bulk writers (the demo generator) produce exactly the bytes ``outbox_append`` would.
     """
     assert not FORBIDDEN_ENTRY_KEYS & fields.keys(), "personal data never enters the log"
-    return rfc8785.dumps({"v": ENTRY_VERSION, "type": entry_type, "id": subject_id, **fields})
+    entry = {"v": ENTRY_VERSION, "type": entry_type, "id": subject_id, **fields}
+    if _plain(entry):
+        # Same bytes as RFC 8785 for these values (tests/ledger/test_canonical_json.py), 5× faster:
+        # a burst of donations writes two entries per gift.
+        return json.dumps(entry, ensure_ascii=False, separators=(",", ":"), sort_keys=True).encode("utf-8")
+    return rfc8785.dumps(entry)
+
+
+_SAFE_INTEGER = 2**53 - 1
+
+
+def _plain(value) -> bool:
+    """Whether ``value`` holds only what json.dumps writes exactly as RFC 8785 does: objects with
+    ASCII keys, strings without lone surrogates, integers within ±(2⁵³ − 1), booleans, null."""
+    if value is None or value is True or value is False:
+        return True
+    kind = type(value)
+    if kind is str:
+        return value.isascii() or _encodable(value)
+    if kind is int:
+        return -_SAFE_INTEGER <= value <= _SAFE_INTEGER
+    if kind is dict:
+        return all(type(k) is str and k.isascii() and _plain(v) for k, v in value.items())
+    if kind is list:
+        return all(_plain(item) for item in value)
+    return False
+
+
+def _encodable(text: str) -> bool:
+    try:
+        text.encode("utf-8")
+    except UnicodeEncodeError:
+        return False
+    return True
 
 
 def outbox_append(*, entry_type: str, subject_id: str, fields: dict) -> OutboxEntry:
