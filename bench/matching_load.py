@@ -140,6 +140,7 @@ def pgbench_script(world: dict, hot: bool) -> str:
     from commonweal.giving.models import Donation, DonationIntent, ProjectTally
     from commonweal.ledger.models import OutboxEntry
     from commonweal.matching.models import Counter, MatchDecision
+    from commonweal.matching.risk import _COUNTS
 
     def insert(model, values: dict, returning: str = "") -> str:
         columns = [f.column for f in model._meta.concrete_fields if not f.primary_key]
@@ -198,14 +199,11 @@ def pgbench_script(world: dict, hot: bool) -> str:
         }),
         insert(OutboxEntry, {"entry_type": "'match'", "subject_id": rnd, "canonical_json": "convert_to(repeat('x', 260), 'UTF8')",
                              "created_at": "now()", "log_index": "NULL"}),
-        "SELECT count(*) FROM (SELECT 1 FROM giving_donation WHERE provider = 'sandbox' AND payer_reference = 'donor-' || :donor "
-        "AND confirmed_at > now() - interval '1 minute' LIMIT 5) v;",
-        "SELECT count(*) FROM (SELECT 1 FROM giving_donationintent WHERE status = 'paid' AND device_fingerprint = md5(:donor::text) "
-        "AND created_at > now() - interval '1 minute' LIMIT 5) v;",
-        "SELECT count(*) FROM (SELECT 1 FROM giving_donationintent WHERE status = 'paid' AND client_fingerprint = 'bench' "
-        "AND created_at > now() - interval '1 minute' LIMIT 5) v;",
-        "SELECT count(DISTINCT donor_id) FROM giving_donation WHERE provider = 'sandbox' AND payer_reference = 'donor-' || :donor "
-        "AND donor_id IS NOT NULL;",
+        "SET LOCAL enable_bitmapscan = off;",  # matching.risk
+        f"SELECT {_COUNTS} FROM (SELECT NULL::bigint AS donor, 'sandbox'::text AS provider, 'donor-' || :donor AS payer, "
+        "md5(:donor::text) AS device, 'bench'::text AS client, now() - interval '1 minute' AS since, now() AS at, "
+        "now() - interval '1 hour' AS campaign_start) v;",
+        "SET LOCAL enable_bitmapscan TO DEFAULT;",
         # giving.services.totals: a tally shard, moved into the project row only if that row is free.
         f"INSERT INTO {ProjectTally._meta.db_table} (project_id, shard, raised_fen, donation_count) VALUES (:pid, :tshard, :amount, 1) "
         f"ON CONFLICT (project_id, shard) DO UPDATE SET raised_fen = {ProjectTally._meta.db_table}.raised_fen + excluded.raised_fen, "
@@ -216,6 +214,108 @@ def pgbench_script(world: dict, hot: bool) -> str:
         "UPDATE projects_project SET raised_fen = raised_fen + :traised, donation_count = donation_count + :tcount WHERE id = :pid;",
         f"UPDATE {ProjectTally._meta.db_table} SET raised_fen = 0, donation_count = 0 WHERE id = :tid;",
         "\\endif",
+        "COMMIT;",
+    ]
+    return "\n".join(lines) + "\n"
+
+
+def pgbench_batch_script(world: dict, hot: bool, batch: int) -> str:
+    """The statements giving.intake issues for one batch of ``batch`` donations (the intents'
+    transaction, then the confirmations' with their matches), set-based like the services, for
+    pgbench: one pgbench transaction is one batch."""
+    _django()
+    from commonweal.giving.models import Donation, DonationIntent, ProjectTally
+    from commonweal.ledger.models import OutboxEntry
+    from commonweal.matching.models import Counter, MatchDecision, RiskFlag
+    from commonweal.matching.risk import _COUNTS
+
+    def insert(model, values: dict, source: str, tail: str = ";") -> str:
+        columns = [f.column for f in model._meta.concrete_fields if not f.primary_key]
+        missing = set(columns) - set(values)
+        assert not missing, f"{model.__name__}: no value for {sorted(missing)}"
+        return (f"INSERT INTO {model._meta.db_table} ({', '.join(columns)}) SELECT {', '.join(values[c] for c in columns)} "
+                f"FROM {source}{tail}")
+
+    targets = world["projects"][:1] if hot else world["projects"]
+    pids = "(ARRAY[" + ",".join(str(p["pk"]) for p in targets) + "])"
+    oids = "(ARRAY[" + ",".join(str(p["org_pk"]) for p in targets) + "])"
+    rnd = "substr(md5(random()::text), 1, 26)"
+    ids = "SELECT coalesce(array_to_string(array_agg(id), ','), '0') AS {name} FROM {source} \\gset"
+    mine = "FROM giving_donation WHERE id IN (:dids)"
+    c, counter = world["campaign"], Counter._meta.db_table
+    lines = [
+        f"\\set b {batch}",
+        # intents_create: existing keys, the projects, one insert
+        "SELECT id FROM giving_donationintent WHERE idempotency_key IN (SELECT md5(random()::text) FROM generate_series(1, :b));",
+        f"SELECT id, org_id, partner_org_id, status FROM projects_project WHERE id = ANY({pids}[1 : :b]);",
+        "WITH ins AS (" + insert(DonationIntent, {
+            "public_id": rnd, "idempotency_key": "md5(random()::text)", "project_id": f"{pids}[k]", "recipient_org_id": f"{oids}[k]",
+            "amount_fen": "(100 + random() * 19900)::int", "currency": "'CNY'", "provider": "'sandbox'", "donor_id": "NULL",
+            "donor_name": "'d' || d", "donor_public": "false", "message": "''", "monthly_plan_id": "NULL", "attribution": "''",
+            "client_fingerprint": "'bench'", "device_fingerprint": "md5(d::text)", "status": "'pending'", "created_at": "now()",
+        }, f"(SELECT 1 + floor(random() * {len(targets)})::int AS k, floor(random() * {DONORS})::int AS d "
+           "FROM generate_series(1, :b)) r", tail=" RETURNING id)") + " " + ids.format(name="ids", source="ins"),
+        # notifications_receive and donations_confirm
+        "BEGIN;",
+        f"SELECT id FROM orgs_organization WHERE id = ANY({oids}[1 : :b]);",
+        f"SELECT org_id, sealed FROM orgs_providercredential WHERE provider = 'sandbox' AND org_id = ANY({oids}[1 : :b]);",
+        "SELECT i.id FROM giving_donationintent i JOIN projects_project p ON p.id = i.project_id WHERE i.id IN (:ids) "
+        "ORDER BY i.id FOR UPDATE OF i;",
+        "SELECT id FROM giving_donation WHERE intent_id IN (:ids);",
+        "WITH ins AS (" + insert(Donation, {
+            "public_id": rnd, "intent_id": "i.id", "project_id": "i.project_id", "recipient_org_id": "i.recipient_org_id",
+            "amount_fen": "i.amount_fen", "currency": "'CNY'", "provider": "'sandbox'", "provider_txn_id": "md5(random()::text)",
+            "payer_reference": "'donor-' || substr(i.donor_name, 2)", "donor_id": "NULL", "donor_name": "''", "donor_public": "false",
+            "message": "''", "donor_salt": "md5(random()::text)", "donor_commitment": "md5(random()::text)",
+            "monthly_plan_id": "NULL", "refunded_fen": "0", "confirmed_at": "now()",
+        }, "giving_donationintent i WHERE i.id IN (:ids)", tail=" RETURNING id)") + " " + ids.format(name="dids", source="ins"),
+        "UPDATE giving_donationintent SET status = 'paid' WHERE id IN (:ids);",
+        insert(OutboxEntry, {"entry_type": "'donation'", "subject_id": rnd, "canonical_json": "convert_to(repeat('x', 230), 'UTF8')",
+                             "created_at": "now()", "log_index": "NULL"}, "generate_series(1, :b)"),
+        # matching: overdue state of the batch's projects (once a second per project: left out), the
+        # counters' book (read, insert missing donor caps, lock one shard per limit, one update)
+        f"SELECT \"key\", shard, limit_fen, used_fen FROM {counter} WHERE campaign_id = {c} AND \"key\" IN "
+        f"(SELECT 'donor-day:' || payer_reference {mine} UNION ALL SELECT 'donor-project:' || payer_reference || ':' || project_id "
+        f"{mine} UNION ALL SELECT 'project:' || project_id {mine} UNION ALL SELECT 'tranche:bench');",
+        f"INSERT INTO {counter} (campaign_id, \"key\", shard, limit_fen, used_fen) SELECT {c}, k, 0, 10000000, 0 FROM ("
+        f"SELECT 'donor-day:' || payer_reference AS k {mine} UNION SELECT 'donor-project:' || payer_reference || ':' || project_id "
+        f"{mine}) n ORDER BY k ON CONFLICT (campaign_id, \"key\", shard) DO NOTHING;",
+        ids.format(name="cids", source=(
+            f"(SELECT id FROM {counter} WHERE campaign_id = {c} AND (\"key\", shard) IN (SELECT 'donor-day:' || payer_reference, 0 "
+            f"{mine} UNION SELECT 'donor-project:' || payer_reference || ':' || project_id, 0 {mine} UNION SELECT 'project:' || "
+            f"project_id, floor(random() * 32)::int {mine} UNION SELECT 'tranche:bench', floor(random() * 32)::int) "
+            "ORDER BY \"key\", shard FOR UPDATE) locked")),
+        f"UPDATE {counter} SET used_fen = used_fen + 1 WHERE id IN (:cids);",
+        insert(MatchDecision, {
+            "public_id": rnd, "campaign_id": str(c), "donation_id": "id", "project_id": "project_id",
+            "org_id": "recipient_org_id", "team_id": "NULL", "donor_key": "'p' || payer_reference", "donation_fen": "amount_fen",
+            "desired_fen": "amount_fen", "amount_fen": "amount_fen", "rule": "'fixed 1:1'", "seed": "''", "binding": "''",
+            "takes": "'[]'", "status": "'pending'", "clawed_back_fen": "0", "decided_at": "now()",
+        }, mine.removeprefix("FROM ")),
+        insert(OutboxEntry, {"entry_type": "'match'", "subject_id": rnd, "canonical_json": "convert_to(repeat('x', 260), 'UTF8')",
+                             "created_at": "now()", "log_index": "NULL"}, "generate_series(1, :b)"),
+        # matching.risk: the batch's counts in one statement, then the flags
+        "SET LOCAL enable_bitmapscan = off;",
+        f"SELECT v.n, {_COUNTS} FROM (SELECT d.id AS n, d.donor_id AS donor, d.provider, d.payer_reference AS payer, "
+        "i.device_fingerprint AS device, i.client_fingerprint AS client, d.confirmed_at - interval '1 minute' AS since, "
+        "d.confirmed_at AS at, now() - interval '1 hour' AS campaign_start FROM giving_donation d "
+        "JOIN giving_donationintent i ON i.id = d.intent_id WHERE d.id IN (:dids)) v;",
+        "SET LOCAL enable_bitmapscan TO DEFAULT;",
+        insert(RiskFlag, {"decision_id": "id", "kind": "'velocity_address'", "detail": "'more than 4 gifts within a minute'",
+                          "created_at": "now()"}, "matching_matchdecision WHERE donation_id IN (:dids)",
+               tail=" ON CONFLICT DO NOTHING;"),
+        # giving.services.totals: one tally shard per project; free project rows take theirs
+        f"INSERT INTO {ProjectTally._meta.db_table} (project_id, shard, raised_fen, donation_count) SELECT project_id, "
+        f"floor(random() * 16)::int, sum(amount_fen), count(*) {mine} GROUP BY project_id ON CONFLICT (project_id, shard) "
+        f"DO UPDATE SET raised_fen = {ProjectTally._meta.db_table}.raised_fen + excluded.raised_fen, "
+        f"donation_count = {ProjectTally._meta.db_table}.donation_count + excluded.donation_count;",
+        ids.format(name="free", source=(f"(SELECT id FROM projects_project WHERE id IN (SELECT project_id {mine}) ORDER BY id "
+                                        "FOR UPDATE SKIP LOCKED) f")),
+        "UPDATE projects_project p SET raised_fen = p.raised_fen + v.fen, donation_count = p.donation_count + v.n FROM "
+        f"(SELECT project_id, sum(amount_fen) AS fen, count(*) AS n {mine} GROUP BY project_id) v "
+        "WHERE p.id = v.project_id AND p.id IN (:free);",
+        f"UPDATE {ProjectTally._meta.db_table} SET raised_fen = 0, donation_count = 0 WHERE project_id IN (:free) "
+        "AND donation_count > 0;",
         "COMMIT;",
     ]
     return "\n".join(lines) + "\n"
@@ -428,21 +528,33 @@ def run_shape(shape: str, args, base_url: str, var: str) -> dict:
             os.killpg(server.pid, signal.SIGTERM)
             server.wait(timeout=30)
     exact = _child(env, "--check", str(world["campaign"]))
-    script = Path(var) / f"donation-{shape}.sql"
-    script.write_text(_child(env, "--pgbench-script", shape, json.dumps(world))["script"])
-    bench = subprocess.run(
-        [_pgbench(), "-n", "-f", str(script), "-c", str(args.clients), "-j", "2", "-T", str(int(args.ceiling_seconds)),
-         "-M", "simple", f"{base}/{db}".replace("postgres://", "postgresql://")],
-        capture_output=True, text=True,
-    )
-    tps = next((float(line.split("=")[1].split()[0]) for line in bench.stdout.splitlines() if line.startswith("tps")), None)
-    if tps is None:
-        raise SystemExit(f"pgbench failed:\n{bench.stdout}{bench.stderr}")
+    url = f"{base}/{db}".replace("postgres://", "postgresql://")
+    # The ceilings: the same statements straight from pgbench. Batched as giving.intake issues
+    # them (one pgbench transaction = one batch of the size the run had, as many clients as the
+    # server has batchers: 2 per worker); and one donation per transaction, as the WSGI path does.
+    batch = max(1, round(exact["donations_per_commit"] or 1))
+    scripts = {
+        "batched": (_child(env, "--pgbench-batch-script", shape, json.dumps(world), str(batch))["script"], 2 * args.workers, batch),
+        "one_at_a_time": (_child(env, "--pgbench-script", shape, json.dumps(world))["script"], args.clients, 1),
+    }
+    ceilings = {}
+    for name, (text, clients, per_transaction) in scripts.items():
+        script = Path(var) / f"donation-{shape}-{name}.sql"
+        script.write_text(text)
+        bench = subprocess.run(
+            [_pgbench(), "-n", "-f", str(script), "-c", str(clients), "-j", "2", "-T", str(int(args.ceiling_seconds)),
+             "-M", "simple", url], capture_output=True, text=True,
+        )
+        tps = next((float(line.split("=")[1].split()[0]) for line in bench.stdout.splitlines() if line.startswith("tps")), None)
+        if tps is None:
+            raise SystemExit(f"pgbench ({name}) failed:\n{bench.stdout}{bench.stderr}")
+        ceilings[name] = round(tps * per_transaction)
     if not args.keep:
         with psycopg.connect(f"{base}/postgres", autocommit=True) as admin:
             admin.execute(f"DROP DATABASE IF EXISTS {db} WITH (FORCE)")
-    return {"shape": shape, **load, "exactness": exact, "ceiling_per_second": round(tps),
-            "ratio_to_ceiling": round(load["per_second"] / tps, 3) if tps else None}
+    return {"shape": shape, **load, "exactness": exact, "ceiling_per_second": ceilings["batched"],
+            "ceiling_one_at_a_time_per_second": ceilings["one_at_a_time"], "ceiling_batch": batch,
+            "ratio_to_ceiling": round(load["per_second"] / ceilings["batched"], 3) if ceilings["batched"] else None}
 
 
 def main() -> None:
@@ -459,12 +571,17 @@ def main() -> None:
     parser.add_argument("--setup")
     parser.add_argument("--check")
     parser.add_argument("--pgbench-script", nargs=2)
+    parser.add_argument("--pgbench-batch-script", nargs=3)
     args = parser.parse_args()
     if args.setup:
         print(json.dumps(setup_world(args.setup)))
         return
     if args.check:
         print(json.dumps(check_exactness(int(args.check))))
+        return
+    if args.pgbench_batch_script:
+        shape, world, batch = args.pgbench_batch_script
+        print(json.dumps({"script": pgbench_batch_script(json.loads(world), shape == "hot", int(batch))}))
         return
     if args.pgbench_script:
         shape, world = args.pgbench_script
@@ -481,7 +598,8 @@ def main() -> None:
             print(f"{shape}: {result['donations']:,} donations in {result['seconds']} s = {result['per_second']:,}/s, "
                   f"p50 {result['p50_ms']} ms, p99 {result['p99_ms']} ms, errors {result['errors']}; exact: "
                   f"{result['exactness']['ok']} (matched {result['exactness']['matched_fen']:,} of pool "
-                  f"{result['exactness']['pool_fen']:,} fen); pgbench ceiling {result['ceiling_per_second']:,}/s, "
+                  f"{result['exactness']['pool_fen']:,} fen); pgbench ceiling {result['ceiling_per_second']:,}/s in batches of "
+                  f"{result['ceiling_batch']} ({result['ceiling_one_at_a_time_per_second']:,}/s one at a time), "
                   f"ratio {result['ratio_to_ceiling']}; CPU ms per donation {result['cpu_ms_per_donation']}, "
                   f"{result['exactness']['donations_per_commit']} donations per commit", flush=True)
     print(json.dumps({"benchmark": "matching_load", "machine": {"cpus": os.cpu_count(), "python": platform.python_version()},
