@@ -138,8 +138,8 @@ def projects_overdue(projects: Iterable[Project], today: dt.date) -> set[int]:
     under = [project.pk for project in projects if project_under_clock(project)]
     if not under:
         return set()
-    return {project.pk for project, found in clocks_of(Project.objects.filter(pk__in=under), today=today)
-            if any(deadline.overdue for deadline in found)}
+    annotated = _with_clock_facts(Project.objects.filter(pk__in=under))  # a plain query: few rows
+    return {project.pk for project in annotated if any(d.overdue for d in deadlines(_facts_of(project), today=today))}
 
 
 def clocks_of(projects: QuerySet[Project] | None = None, *, today: dt.date) -> Iterator[tuple[Project, tuple[Deadline, ...]]]:
