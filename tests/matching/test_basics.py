@@ -8,7 +8,7 @@ from django.utils import timezone
 
 from commonweal.giving.models import MonthlyPlan
 from commonweal.ledger.models import OutboxEntry
-from commonweal.matching.counters import split_return
+from commonweal.matching.counters import Book, Limit, split_return
 from commonweal.matching.models import Counter, MatchDecision
 from commonweal.matching.rules import random_permille
 from tests.factories import donate, make_org, make_project, make_user
@@ -180,3 +180,17 @@ def test_refund_of_a_match_drawn_from_two_pools_returns_its_share_once():
     # The cap held the whole match (5): it gives back 2; the pools gave 1 + 4: the last one gives 2.
     assert returns == {("cap", 0): 2, ("tranche:2", 0): 2}
     assert sorted(left) == sorted([["cap", 0, 3], ["tranche:1", 0, 1], ["tranche:2", 0, 2]])
+
+
+def test_a_book_locking_part_of_a_limit_locks_the_rest_before_calling_it_short():
+    campaign = make_campaign(pools=(10_000,))
+    limit = Limit("project:test", 8_000, 4, "cap_project")  # four shards of 2,000
+    book = Book(campaign.pk, [limit], demand={"project:test": 500})
+    assert len(book.rows["project:test"]) == 1  # 2 × 500 fits in one shard
+    taken = book.take([limit], 7_000)
+    book.save()
+    assert (taken.fen, taken.binding) == (7_000, "")
+    assert Counter.objects.filter(campaign=campaign, key="project:test").aggregate(s=Sum("used_fen"))["s"] == 7_000
+    again = Book(campaign.pk, [limit], demand={"project:test": 5_000})
+    short = again.take([limit], 5_000)
+    assert (short.fen, short.binding) == (1_000, "cap_project")

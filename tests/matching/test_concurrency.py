@@ -106,3 +106,33 @@ def test_the_organization_caps_bind_exactly_when_pools_are_larger():
     total, per = _check_invariants(campaign, projects, orgs)
     assert per["org", orgs[0].pk] == 1_000_000 and per["org", orgs[1].pk] == 1_000_000
     assert total == 2_000_000
+
+
+@pytest.mark.django_db(transaction=True)
+def test_a_batch_decides_what_the_same_gifts_one_at_a_time_would():
+    """Two identical campaigns over mirrored organizations: one world's gifts are confirmed one at a
+    time, the other's in batches (counter books with partial locks); every decision agrees."""
+    caps = dict(cap_donor_day_fen=20_000, cap_donor_project_fen=9_000, cap_project_fen=70_000, cap_org_fen=100_000)
+    worlds = []
+    for _ in range(2):
+        orgs = [make_org(), make_org()]
+        projects = [make_project(orgs[0]), make_project(orgs[0]), make_project(orgs[1])]
+        campaign = make_campaign(pools=(150_000, 60_000), shards=4, **caps)
+        campaign.orgs.add(*orgs)
+        worlds.append((campaign, projects))
+    donors = [make_user() for _ in range(12)]
+    plan = [(donors[(n * 7) % 12], (n // 5) % 3, 1_000 + (n * 3_301) % 15_000) for n in range(90)]
+    deliveries = [[], []]
+    for w, (_, projects) in enumerate(worlds):
+        for n, (donor, p, amount) in enumerate(plan):
+            intent, _ = intent_create(project=projects[p], amount_fen=amount, idempotency_key=f"mirror-{w}-{n}", donor=donor)
+            deliveries[w].append(Notified("sandbox", intent.recipient_org.public_id,
+                                          *sandbox_notification(intent, payer=f"wallet-{donor.pk}")))
+    alone = [notification_receive(provider="sandbox", org_public_id=d.org_public_id, headers=d.headers, body=d.body)
+             for d in deliveries[0]]
+    batched = [r for n in range(0, len(plan), 16) for r in notifications_receive(deliveries[1][n:n + 16])]
+    decided = [[(d.match.amount_fen, d.match.binding) for d in donations] for donations in (alone, batched)]
+    assert decided[0] == decided[1]
+    bindings = {binding for _, binding in decided[0]}
+    assert 0 < sum(fen for fen, _ in decided[0]) < sum(amount for _, _, amount in plan)
+    assert "" in bindings and len(bindings) >= 3, bindings  # matched in full, and at least two limits bound
