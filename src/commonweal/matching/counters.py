@@ -19,6 +19,7 @@ from commonweal.matching.models import Counter
 from commonweal.matching.rules import shard_limit
 
 _TABLE = Counter._meta.db_table
+LOCK_MORE_TIMEOUT = "100ms"
 
 
 @dataclass(frozen=True)
@@ -109,9 +110,10 @@ class Book:
     Without ``demand`` every shard of every limit is locked. With ``demand`` (key → the most the
     batch may take from it) only enough shards for twice the demand are locked, from a random
     shard on, as the read without locks saw them: concurrent batches then mostly lock different
-    shards, and a batch over 300 projects does not lock 32 rows per project cap. If a take finds
-    a limit short while some of its shards are not locked, it locks the rest of that limit first
-    (out of order: a rare deadlock, which PostgreSQL breaks and the confirmation retries)."""
+    shards, and a batch over 300 projects does not lock 32 rows per project cap. A limit with
+    less than four times the demand left is locked whole. If a take still finds a limit short
+    while some of its shards are not locked (others drew on them since the read), it locks the
+    rest of that limit first, out of order, so without waiting (:meth:`_lock_more`)."""
 
     def __init__(self, campaign_id: int, limits: list[Limit], demand: dict[str, int] | None = None):
         self.campaign_id = campaign_id
@@ -150,6 +152,18 @@ class Book:
         for rows in self.rows.values():
             rows.sort(key=lambda row: row[1])
 
+    def _lock_more(self, pairs: list[tuple[str, int]]) -> None:
+        """Lock shards after others, out of the global order: never wait long for them. If another
+        transaction holds one, PostgreSQL gives up after ``LOCK_MORE_TIMEOUT`` (lock_not_available)
+        and the whole confirmation is retried, instead of a deadlock stalling both for a second."""
+        postgres = connection.vendor == "postgresql"
+        with connection.cursor() as cursor:
+            if postgres:
+                cursor.execute(f"SET LOCAL lock_timeout = '{LOCK_MORE_TIMEOUT}'")
+            self._lock(pairs, {})
+            if postgres:
+                cursor.execute("SET LOCAL lock_timeout TO DEFAULT")
+
     def _unlocked(self, key: str) -> list[tuple[str, int]]:
         locked = {row[1] for row in self.rows[key]}
         return [(key, s) for s in range(self.limits[key].shards) if s not in locked]
@@ -164,7 +178,7 @@ class Book:
             got = min(fen, left[binding.key])
             if got == fen or not self._unlocked(binding.key):
                 break
-            self._lock(self._unlocked(binding.key), {})  # short only for want of locked shards
+            self._lock_more(self._unlocked(binding.key))  # short only for want of locked shards
         takes = []
         if got > 0:
             for limit in sorted(limits, key=lambda limit: limit.key):
@@ -195,8 +209,10 @@ class Book:
 
 
 def _enough_shards(room: list[int], want: int | None) -> list[int]:
-    """Shards, from a random one on, whose room adds up to ``want`` (all of them if None)."""
-    if want is None:
+    """Shards, from a random one on, whose room adds up to ``want``; all of them if ``want`` is
+    None or the limit is nearly used up (less than twice ``want`` left): then many batches would
+    find their part short and lock the rest out of order."""
+    if want is None or sum(room) < 2 * want:
         return list(range(len(room)))
     start, chosen, total = random.randrange(len(room)), [], 0
     for n in range(len(room)):

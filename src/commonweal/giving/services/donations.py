@@ -133,19 +133,21 @@ def _alone(item: tuple[PaymentNotification, Organization]) -> Donation | Excepti
         return exc
 
 
-DEADLOCK_ATTEMPTS = 3
+DEADLOCK_ATTEMPTS = 5
+_RETRYABLE = ("40P01", "40001", "55P03")  # deadlock, serialization failure, lock not available
 
 
 def _deadlock_retried(confirm):
     """Run ``confirm`` in a durable transaction, again if PostgreSQL chose it as a deadlock's victim
-    (rare: a single gift's counter fast path, which creates and locks rows in one pass, against a
-    batch that created rows before locking; matching.counters)."""
+    or it gave up waiting for a lock it took out of order (rare: a single gift's counter fast path,
+    which creates and locks rows in one pass, against a batch that created rows before locking;
+    a batch locking more of a limit; matching.counters)."""
     for attempt in range(DEADLOCK_ATTEMPTS):
         try:
             with transaction.atomic(durable=True):
                 return confirm()
         except DatabaseError as exc:
-            if attempt == DEADLOCK_ATTEMPTS - 1 or getattr(exc.__cause__, "sqlstate", None) not in ("40P01", "40001"):
+            if attempt == DEADLOCK_ATTEMPTS - 1 or getattr(exc.__cause__, "sqlstate", None) not in _RETRYABLE:
                 raise
             logger.info("confirmation_retried attempt=%s reason=%s", attempt + 1, exc.__cause__.sqlstate)
     raise AssertionError("unreachable")
@@ -154,7 +156,7 @@ def _deadlock_retried(confirm):
 def _lost_race(exc: DatabaseError) -> bool:
     """A unique key, a CHECK on a counter created meanwhile, or a deadlock with a concurrent
     transaction: not a broken database."""
-    return isinstance(exc, IntegrityError) or getattr(exc.__cause__, "sqlstate", None) in ("40P01", "40001")
+    return isinstance(exc, IntegrityError) or getattr(exc.__cause__, "sqlstate", None) in _RETRYABLE
 
 
 def _confirm_all(items: list[tuple[PaymentNotification, Organization]]) -> list[Donation | PaymentRejected]:
