@@ -28,7 +28,7 @@ from commonweal.core.identifiers import PUBLIC_ID_PATTERN, is_public_id
 from commonweal.core.money import MAX_AMOUNT_FEN
 from commonweal.giving.models import Donation, DonationIntent, Provider
 from commonweal.giving.providers import PROVIDERS
-from commonweal.giving.services import Notified, intent_create, notification_receive
+from commonweal.giving.services import intent_create, notification_receive
 from commonweal.projects.selectors import project_to_donate
 
 logger = logging.getLogger("commonweal.giving")
@@ -230,18 +230,18 @@ def payment_notify(request: HttpRequest, provider: str, org_public_id: str):
         result = notification_receive(provider=provider, org_public_id=org_public_id, headers=request.headers, body=body)
     except Exception as exc:  # noqa: BLE001 - answered in the provider's format
         result = exc
-    status, content_type, answer = notify_answer(implementation, Notified(provider, org_public_id, {}, b""), result)
+    status, content_type, answer = notify_answer(implementation, provider, org_public_id, result)
     return HttpResponse(answer, status=status, content_type=content_type)
 
 
-def notify_answer(implementation, item: Notified, result) -> tuple[int, str, bytes]:
+def notify_answer(implementation, provider: str, org_public_id: str, result) -> tuple[int, str, bytes]:
     """The provider's answer to a notification: success for a donation (new or repeated), its
     failure answer otherwise (400 for a refusal; 5xx for a failure, so the provider retries)."""
     if not isinstance(result, Exception):
         return implementation.success_response()
     if not isinstance(result, PaymentRejected):
         # Misconfigured credentials or a database failure.
-        logger.error("payment_notify_failed provider=%s org=%s", item.provider, item.org_public_id, exc_info=result)
+        logger.error("payment_notify_failed provider=%s org=%s", provider, org_public_id, exc_info=result)
     return implementation.failure_response(result)
 
 

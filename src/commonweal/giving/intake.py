@@ -122,7 +122,8 @@ def _intents_batch(items: list[tuple[api.IntentIn, str, str, str]]) -> list:
 def _notifications_batch(items: list[Notified]) -> list:
     """Notifications → the provider's answer (status, content type, body)."""
     results = notifications_receive(items)
-    return [api.notify_answer(PROVIDERS[item.provider], item, result) for item, result in zip(items, results)]
+    return [api.notify_answer(PROVIDERS[item.provider], item.provider, item.org_public_id, result)
+            for item, result in zip(items, results)]
 
 
 _intents = Batcher("intents", _intents_batch)
@@ -138,14 +139,15 @@ def front(django_app):
     async def application(scope, receive, send):
         if scope["type"] == "lifespan":
             return await _lifespan(receive, send)
-        if scope["type"] == "http" and scope["method"] == "POST" and _plain(scope):
+        if scope["type"] == "http" and scope["method"] == "POST":
             path = scope["path"]
-            match = _NOTIFY_RE.fullmatch(path)
+            match = None if path == INTENTS_PATH else _NOTIFY_RE.fullmatch(path)
+            hot = path == INTENTS_PATH or (match and match["provider"] in PROVIDERS and is_public_id(match["org"]))
             try:
-                if path == INTENTS_PATH:
-                    return await _intent(scope, receive, send, django_app)
-                if match and match["provider"] in PROVIDERS and is_public_id(match["org"]):
-                    return await _notify(scope, receive, send, django_app, match["provider"], match["org"])
+                if hot and _plain(scope):
+                    if match is None:
+                        return await _intent(scope, receive, send, django_app)
+                    return await _notify(scope, receive, send, match["provider"], match["org"])
             except _Gone:
                 return None
         return await django_app(scope, receive, send)
@@ -245,7 +247,7 @@ async def _intent(scope, receive, send, django_app) -> None:
     await _respond(send, status, "application/json; charset=utf-8", payload)
 
 
-async def _notify(scope, receive, send, django_app, provider: str, org: str) -> None:
+async def _notify(scope, receive, send, provider: str, org: str) -> None:
     body = await _body(receive)
     if body is None:
         refusal = PaymentRejected("the notification body is too large", code="malformed_notification")

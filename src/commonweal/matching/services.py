@@ -108,7 +108,7 @@ def cap_limits(campaign: Campaign, *, project: Project, key: str, now: dt.dateti
 
 def _refusal(campaign: Campaign, donation: Donation, project: Project, key: str, now: dt.datetime) -> str:
     """Why this gift gets no match under the campaign's rules ("" if it may); unique donors are
-    checked at the decision (``_Batch.matched``)."""
+    checked at the decision (``_decide``), which also sees earlier gifts of the same batch."""
     reason = ineligibility(campaign, project, now, donation.recipient_org)
     if reason:
         return reason
@@ -157,8 +157,7 @@ def match_on_confirm(donations: list[Donation]) -> list[MatchDecision]:
     if not plans:
         return []
     matched = _already_matched(plans)
-    decisions: list[MatchDecision] = []
-    pools_of: dict[int, list[str]] = {}
+    decided: list[tuple[MatchDecision, list[str]]] = []  # each decision with the pools it drew on
     for campaign_id in sorted({plan.found.campaign.pk for plan in plans}):  # counters in campaign order
         group = [plan for plan in plans if plan.found.campaign.pk == campaign_id]
         book = None
@@ -169,14 +168,12 @@ def match_on_confirm(donations: list[Donation]) -> list[MatchDecision]:
                     limits.append(limit)
                     demand[limit.key] = demand.get(limit.key, 0) + plan.desired.fen
             book = counters.Book(campaign_id, limits, demand)
-        for plan in group:
-            decision, pool_ids = _decide(plan, book, matched)
-            decisions.append(decision)
-            pools_of[id(decision)] = pool_ids
+        decided += [_decide(plan, book, matched) for plan in group]
         if book is not None:
             book.save()
+    decisions = [decision for decision, _ in decided]
     MatchDecision.objects.bulk_create(decisions)
-    outbox_append_many([("match", d.public_id, match_entry_fields(d, pools_of[id(d)])) for d in decisions if d.amount_fen > 0])
+    outbox_append_many([("match", d.public_id, match_entry_fields(d, pools)) for d, pools in decided if d.amount_fen > 0])
     teams: dict[int, tuple[int, int]] = {}
     for decision in decisions:
         if decision.team_id is not None:

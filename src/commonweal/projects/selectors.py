@@ -146,7 +146,7 @@ def project_get_public(*, public_id: str) -> Project:
 
 def project_to_donate(*, public_id: str) -> Project:
     """A public project with its organizations, for creating a donation intent (one query)."""
-    project = _public().select_related("org", "partner_org").filter(public_id=public_id).first()
+    project = projects_to_donate(public_ids={public_id}).get(public_id)
     if project is None:
         raise NotFound(f"no project {public_id!r}")
     return project
