@@ -539,7 +539,7 @@ def run_shape(shape: str, args, base_url: str, var: str) -> dict:
     }
     ceilings = {}
     for name, (text, clients, per_transaction) in scripts.items():
-        script = Path(var) / f"donation-{shape}-{name}.sql"
+        script = (Path(tempfile.gettempdir()) if args.keep else Path(var)) / f"donation-{shape}-{name}.sql"
         script.write_text(text)
         bench = subprocess.run(
             [_pgbench(), "-n", "-f", str(script), "-c", str(clients), "-j", "2", "-T", str(int(args.ceiling_seconds)),
@@ -567,7 +567,7 @@ def main() -> None:
     parser.add_argument("--threads", type=int, default=4, help="granian blocking threads per worker (WSGI)")
     parser.add_argument("--interface", choices=("asgi", "wsgi"), default="asgi",
                         help="asgi: the batched hot path (giving.intake); wsgi: every request through Django")
-    parser.add_argument("--keep", action="store_true", help="keep the temporary databases, to inspect them")
+    parser.add_argument("--keep", action="store_true", help="keep the temporary databases and the pgbench scripts (in the temp directory), to inspect them")
     parser.add_argument("--setup")
     parser.add_argument("--check")
     parser.add_argument("--pgbench-script", nargs=2)

@@ -73,7 +73,9 @@ def test_a_burst_is_served_in_batches_and_answers_like_the_api(caplog):
     api = Client().post(INTENTS, _intent_body(projects[0], 100), content_type="application/json", HTTP_IDEMPOTENCY_KEY="via-api")
     ours, theirs = json.loads(body), api.json()
     assert api.status_code == 201 and ours.keys() == theirs.keys()
+    assert {k: type(v) for k, v in ours.items()} == {k: type(v) for k, v in theirs.items()}
     assert ours["notify_url"] == theirs["notify_url"] and ours["status"] == "pending"
+    assert ours["pay_url"] == theirs["pay_url"].replace(theirs["public_id"], ours["public_id"])
     assert re.fullmatch(r"\d{4}-\d\d-\d\dT\d\d:\d\d:\d\d(\.\d{3})?(Z|\+00:00)", ours["created_at"])
     assert re.sub(r"\.\d+", "", ours["created_at"])[-1] == re.sub(r"\.\d+", "", theirs["created_at"])[-1]
     intents = {i.public_id: i for i in DonationIntent.objects.all()}

@@ -114,8 +114,8 @@ def _intents_batch(items: list[tuple[api.IntentIn, str, str, str]]) -> list:
     for (n, _), result in zip(asked, intents_create([request for _, request in asked])):
         if isinstance(result, tuple):
             intent, created = result
-            out = api.IntentOut.model_validate(api.intent_out(intent)).model_dump()
-            answers[n] = (201 if created else 200, json.dumps(out, cls=NinjaJSONEncoder).encode())
+            # intent_out has IntentOut's fields already: the API's bytes without a pydantic round trip.
+            answers[n] = (201 if created else 200, json.dumps(api.intent_out(intent), cls=NinjaJSONEncoder).encode())
     return answers
 
 

@@ -6,6 +6,7 @@ import logging
 import rfc8785
 from django.db import transaction
 
+from commonweal.core.bulk import insert_many
 from commonweal.ledger.models import OutboxEntry
 
 __all__ = ["outbox_append", "outbox_append_many", "outbox_entry_json", "ENTRY_VERSION", "FORBIDDEN_ENTRY_KEYS"]
@@ -72,7 +73,7 @@ def outbox_append_many(entries: list[tuple[str, str, dict]]) -> None:
     """Append several (entry_type, subject_id, fields) entries in one statement, in list order;
     must run inside the transaction of their money events (a batch of confirmations)."""
     assert transaction.get_connection().in_atomic_block, "outbox rows are written inside the event's transaction"
-    OutboxEntry.objects.bulk_create([
+    insert_many([
         OutboxEntry(entry_type=entry_type, subject_id=subject_id,
                     canonical_json=outbox_entry_json(entry_type=entry_type, subject_id=subject_id, fields=fields))
         for entry_type, subject_id, fields in entries

@@ -13,6 +13,7 @@ from django.db import transaction
 from django.db.models import F, Q, QuerySet, Sum
 from django.utils import timezone
 
+from commonweal.core.bulk import insert_many
 from commonweal.core.audit import audit_record
 from commonweal.core.errors import Conflict, InvalidInput, NotFound
 from commonweal.core.identifiers import new_public_id
@@ -172,7 +173,7 @@ def match_on_confirm(donations: list[Donation]) -> list[MatchDecision]:
         if book is not None:
             book.save()
     decisions = [decision for decision, _ in decided]
-    MatchDecision.objects.bulk_create(decisions)
+    insert_many(decisions)
     outbox_append_many([("match", d.public_id, match_entry_fields(d, pools)) for d, pools in decided if d.amount_fen > 0])
     teams: dict[int, tuple[int, int]] = {}
     for decision in decisions:

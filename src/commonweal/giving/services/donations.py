@@ -12,6 +12,7 @@ from dataclasses import dataclass
 from django.db import DatabaseError, IntegrityError, transaction
 from django.utils import timezone
 
+from commonweal.core.bulk import insert_many
 from commonweal.core.errors import NotFound, PaymentRejected
 from commonweal.core.privacy import donor_commitment, new_salt
 from commonweal.core.timeutil import rfc3339
@@ -191,7 +192,7 @@ def _confirm_all(items: list[tuple[PaymentNotification, Organization]]) -> list[
     if not new:
         return results
     # 2. Write the donations, the intents, the outbox rows and the project totals together.
-    Donation.objects.bulk_create(new)
+    insert_many(new)
     DonationIntent.objects.filter(pk__in=[donation.intent_id for donation in new]).update(status=IntentStatus.PAID)
     for donation in new:
         donation.intent.status = IntentStatus.PAID

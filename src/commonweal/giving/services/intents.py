@@ -4,6 +4,7 @@ from dataclasses import dataclass
 
 from django.db import DatabaseError, IntegrityError, transaction
 
+from commonweal.core.bulk import insert_many
 from commonweal.core.errors import Conflict, DomainError, InvalidInput
 from commonweal.core.money import CURRENCY, validate_fen
 from commonweal.core.privacy import fingerprint
@@ -68,7 +69,7 @@ def intents_create(requests: list[IntentRequest]) -> list[tuple[DonationIntent, 
         return results
     try:
         with transaction.atomic(durable=True):
-            DonationIntent.objects.bulk_create(new.values())
+            insert_many(list(new.values()))
     except IntegrityError:
         if len(requests) == 1:
             # A concurrent retry with the same key won the race: answer with its intent.

@@ -1,0 +1,58 @@
+"""Insert many new rows of one model at once, for the donation hot path.
+
+On PostgreSQL the rows go in with ``COPY … FROM STDIN`` after their ids are drawn from the table's
+sequence in one query. Django's ``bulk_create`` spends most of its time building one SQL text with
+a placeholder per value, which psycopg then quotes value by value in Python; COPY streams the
+rows through psycopg's C row formatter and spares PostgreSQL the parsing of that text. Constraints,
+foreign keys and triggers apply as for INSERT, and a violation raises Django's IntegrityError.
+Elsewhere (SQLite) this is ``bulk_create``.
+"""
+
+from collections.abc import Callable, Sequence
+from functools import cache
+
+from django.db import connection, models
+
+
+def insert_many(objs: Sequence[models.Model]) -> None:
+    """Insert unsaved instances of one model; each gets its primary key, as with bulk_create.
+    Defaults and ``auto_now_add`` are applied as ``save()`` would."""
+    if not objs:
+        return
+    model = type(objs[0])
+    if connection.vendor != "postgresql":
+        model.objects.bulk_create(objs)
+        return
+    copy_sql, sequence, values = _plan(model)
+    with connection.cursor() as cursor:
+        cursor.execute("SELECT nextval(%s) FROM generate_series(1, %s)", [sequence, len(objs)])
+        pk = model._meta.pk.attname
+        for obj, (id_,) in zip(objs, cursor.fetchall(), strict=True):
+            setattr(obj, pk, id_)
+        rows = [tuple(value(obj) for value in values) for obj in objs]
+        with connection.wrap_database_errors, cursor.cursor.copy(copy_sql) as copy:
+            for row in rows:
+                copy.write_row(row)
+    for obj in objs:
+        obj._state.adding, obj._state.db = False, connection.alias
+
+
+@cache
+def _plan(model: type[models.Model]) -> tuple[str, str, list[Callable[[models.Model], object]]]:
+    """The COPY statement, the id sequence and one value reader per column, per model."""
+    fields = model._meta.concrete_fields
+    quote = connection.ops.quote_name
+    copy_sql = f"COPY {quote(model._meta.db_table)} ({', '.join(quote(f.column) for f in fields)}) FROM STDIN"
+    with connection.cursor() as cursor:
+        cursor.execute("SELECT pg_get_serial_sequence(%s, %s)", [model._meta.db_table, model._meta.pk.column])
+        (sequence,) = cursor.fetchone()
+    return copy_sql, sequence, [_reader(field) for field in fields]
+
+
+def _reader(field: models.Field) -> Callable[[models.Model], object]:
+    if getattr(field, "auto_now", False) or getattr(field, "auto_now_add", False):
+        return lambda obj: field.pre_save(obj, add=True)
+    if isinstance(field, models.JSONField):
+        return lambda obj: field.get_db_prep_save(getattr(obj, field.attname), connection)
+    attname = field.attname
+    return lambda obj: getattr(obj, attname)

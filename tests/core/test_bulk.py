@@ -1,0 +1,53 @@
+"""core.bulk.insert_many: rows as save() would write them, on both databases (COPY on PostgreSQL)."""
+
+import pytest
+from django.db import IntegrityError, transaction
+
+from commonweal.core.bulk import insert_many
+from commonweal.core.models import AuditEvent
+from commonweal.giving.models import DonationIntent, IntentStatus
+from tests.factories import make_project, make_user
+
+pytestmark = pytest.mark.django_db
+
+
+def _intent(project, key: str, **fields) -> DonationIntent:
+    return DonationIntent(idempotency_key=key, project=project, recipient_org=project.org, amount_fen=500, **fields)
+
+
+def test_rows_get_ids_defaults_and_the_values_save_would_write():
+    project, donor = make_project(), make_user()
+    intents = [_intent(project, f"bulk-{n}", donor=donor if n % 2 else None, message="捐款 ✓\ttab\\slash\nline")
+               for n in range(5)]
+    insert_many(intents)
+    assert all(intent.pk and not intent._state.adding for intent in intents)
+    assert len({intent.pk for intent in intents}) == 5
+    for intent in intents:
+        stored = DonationIntent.objects.get(pk=intent.pk)
+        assert (stored.public_id, stored.idempotency_key, stored.donor_id) == (intent.public_id, intent.idempotency_key, intent.donor_id)
+        # A choice is stored as its value, text with COPY's special characters unchanged.
+        assert stored.status == "pending" == IntentStatus.PENDING and stored.message == "捐款 ✓\ttab\\slash\nline"
+        assert stored.created_at == intent.created_at is not None  # auto_now_add, as save() sets it
+
+
+def test_json_and_null_values_round_trip():
+    events = [AuditEvent(action="bulk", target_type="t", target_id=str(n), data={"n": n, "nested": [None, "x"]})
+              for n in range(3)] + [AuditEvent(action="bulk", target_type="t", target_id="none", actor=None)]
+    insert_many(events)
+    stored = {event.target_id: event for event in AuditEvent.objects.filter(action="bulk")}
+    assert stored["2"].data == {"n": 2, "nested": [None, "x"]} and stored["none"].data == {}
+    assert stored["none"].actor_id is None
+
+
+def test_a_violated_constraint_is_an_integrity_error_and_writes_nothing():
+    project = make_project()
+    insert_many([_intent(project, "taken")])
+    with pytest.raises(IntegrityError), transaction.atomic():
+        insert_many([_intent(project, "fresh"), _intent(project, "taken")])
+    assert not DonationIntent.objects.filter(idempotency_key="fresh").exists()
+    assert DonationIntent.objects.filter(idempotency_key="taken").count() == 1
+
+
+def test_nothing_to_insert_is_no_query(django_assert_num_queries):
+    with django_assert_num_queries(0):
+        insert_many([])
