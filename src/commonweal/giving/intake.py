@@ -22,7 +22,6 @@ the API does (``giving.api.notify_answer``).
 from __future__ import annotations
 
 import asyncio
-import concurrent.futures
 import json
 import logging
 import queue
@@ -65,13 +64,14 @@ class Batcher:
         self._thread: threading.Thread | None = None
         self._lock = threading.Lock()
 
-    def submit(self, item) -> concurrent.futures.Future:
+    def submit(self, item) -> asyncio.Future:
+        """Queue ``item``; the future (of the running event loop) gets its result."""
         if self._thread is None:
             with self._lock:
                 if self._thread is None:
                     self._thread = threading.Thread(target=self._run, name=f"intake-{self.name}", daemon=True)
                     self._thread.start()
-        future: concurrent.futures.Future = concurrent.futures.Future()
+        future = asyncio.get_running_loop().create_future()
         self._queue.put((item, future))
         return future
 
@@ -86,17 +86,32 @@ class Batcher:
             items = [item for item, _ in batch]
             try:
                 connection.close_if_unusable_or_obsolete()
-                results = self._handle(items)
+                outcomes = [(future, result, None) for (_, future), result in zip(batch, self._handle(items), strict=True)]
             except Exception as exc:  # noqa: BLE001 - every waiting request learns of it
                 logger.exception("intake_batch_failed kind=%s size=%s", self.name, len(items))
-                for _, future in batch:
-                    future.set_exception(exc)
-            else:
-                for (_, future), result in zip(batch, results):
-                    future.set_result(result)
+                outcomes = [(future, None, exc) for _, future in batch]
             finally:
                 # Like Django after a request: keep the connection only as long as CONN_MAX_AGE says.
                 connection.close_if_unusable_or_obsolete()
+            # One wake-up per event loop for the whole batch, not one per request.
+            by_loop: dict[asyncio.AbstractEventLoop, list] = {}
+            for outcome in outcomes:
+                by_loop.setdefault(outcome[0].get_loop(), []).append(outcome)
+            for loop, settled in by_loop.items():
+                try:
+                    loop.call_soon_threadsafe(_settle, settled)
+                except RuntimeError:  # that loop has closed: nobody is waiting any more
+                    pass
+
+
+def _settle(outcomes: list[tuple[asyncio.Future, object, Exception | None]]) -> None:
+    for future, result, exc in outcomes:
+        if future.done():  # cancelled: the client went away
+            continue
+        if exc is None:
+            future.set_result(result)
+        else:
+            future.set_exception(exc)
 
 
 # --- the two batches ------------------------------------------------------------------------
@@ -236,7 +251,7 @@ async def _intent(scope, receive, send, django_app) -> None:
         if data is not None:
             client = (scope.get("client") or ("", 0))[0]
             try:
-                answer = await asyncio.wrap_future(_intents.submit((data, key, headers.get(api.DEVICE_HEADER, ""), client)))
+                answer = await _intents.submit((data, key, headers.get(api.DEVICE_HEADER, ""), client))
             except Exception:  # noqa: BLE001 - logged by the batcher; Django answers (and retries the database)
                 answer = _DELEGATE
     if body is None:
@@ -254,7 +269,7 @@ async def _notify(scope, receive, send, provider: str, org: str) -> None:
         return await _respond(send, *PROVIDERS[provider].failure_response(refusal))
     item = Notified(provider, org, _headers(scope), body)
     try:
-        status, content_type, payload = await asyncio.wrap_future(_notifications.submit(item))
+        status, content_type, payload = await _notifications.submit(item)
     except Exception as exc:  # noqa: BLE001 - the batch failed (logged): the provider retries later
         status, content_type, payload = PROVIDERS[provider].failure_response(exc)
     await _respond(send, status, content_type, payload)
