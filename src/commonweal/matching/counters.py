@@ -132,16 +132,20 @@ class Book:
         self._lock(sorted(wanted), seen)
 
     def _lock(self, pairs: list[tuple[str, int]], seen) -> None:
-        missing = [
-            Counter(campaign_id=self.campaign_id, key=key, shard=s,
-                    limit_fen=shard_limit(self.limits[key].limit_fen, self.limits[key].shards, s))
-            for key, s in pairs if (key, s) not in seen
-        ]
-        if missing:
-            Counter.objects.bulk_create(missing, ignore_conflicts=True)
+        missing = [(key, s) for key, s in pairs if (key, s) not in seen]
         values = ", ".join(["(%s, %s)"] * len(pairs))
         for_update = " FOR UPDATE" if connection.features.has_select_for_update else ""  # SQLite: one writer anyway
         with connection.cursor() as cursor:
+            # Mostly a new donor's caps; a concurrent batch may have made some meanwhile. In chunks
+            # that stay under SQLite's limit of bound parameters.
+            for start in range(0, len(missing), 1000):
+                chunk = missing[start:start + 1000]
+                cursor.execute(
+                    f'INSERT INTO {_TABLE} (campaign_id, "key", shard, limit_fen, used_fen) '
+                    f'VALUES {", ".join(["(%s, %s, %s, %s, 0)"] * len(chunk))} ON CONFLICT (campaign_id, "key", shard) DO NOTHING',
+                    [v for key, s in chunk
+                     for v in (self.campaign_id, key, s, shard_limit(self.limits[key].limit_fen, self.limits[key].shards, s))],
+                )
             cursor.execute(
                 f'SELECT id, "key", shard, limit_fen, used_fen FROM {_TABLE} WHERE campaign_id = %s '
                 f'AND ("key", shard) IN (VALUES {values}) ORDER BY "key", shard{for_update}',
