@@ -1,12 +1,15 @@
-"""core.bulk.insert_many: rows as save() would write them, on both databases (COPY on PostgreSQL)."""
+"""core.bulk: insert_many writes rows as save() would (COPY on PostgreSQL); insert_missing skips
+existing rows. Both databases."""
 
 import pytest
 from django.db import IntegrityError, transaction
 
-from commonweal.core.bulk import insert_many
+from commonweal.core.bulk import insert_many, insert_missing
 from commonweal.core.models import AuditEvent
 from commonweal.giving.models import DonationIntent, IntentStatus
+from commonweal.matching.models import Counter
 from tests.factories import make_project, make_user
+from tests.matching.factories import make_campaign
 
 pytestmark = pytest.mark.django_db
 
@@ -51,3 +54,13 @@ def test_a_violated_constraint_is_an_integrity_error_and_writes_nothing():
 def test_nothing_to_insert_is_no_query(django_assert_num_queries):
     with django_assert_num_queries(0):
         insert_many([])
+
+
+def test_insert_missing_leaves_existing_rows_alone_and_takes_any_number_of_rows():
+    campaign = make_campaign()
+    Counter.objects.create(campaign=campaign, key="k", shard=0, limit_fen=100, used_fen=40)
+    columns, unique = ("campaign_id", "key", "shard", "limit_fen", "used_fen"), ("campaign_id", "key", "shard")
+    # More rows than one statement carries (SQLite's parameter limit), one of them already there.
+    insert_missing(Counter, columns, [(campaign.pk, "k", s, 100, 0) for s in range(2500)], unique=unique)
+    assert Counter.objects.filter(campaign=campaign, key="k").count() == 2500
+    assert Counter.objects.get(campaign=campaign, key="k", shard=0).used_fen == 40

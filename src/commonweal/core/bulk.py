@@ -56,3 +56,17 @@ def _reader(field: models.Field) -> Callable[[models.Model], object]:
         return lambda obj: field.get_db_prep_save(getattr(obj, field.attname), connection)
     attname = field.attname
     return lambda obj: getattr(obj, attname)
+
+
+def insert_missing(model: type[models.Model], columns: Sequence[str], rows: Sequence[tuple], *, unique: Sequence[str]) -> None:
+    """Insert rows (values of ``columns``) unless a row with the same ``unique`` columns exists,
+    without model instances: ``INSERT … ON CONFLICT DO NOTHING``, both databases. In statements of
+    at most 1,000 rows, under SQLite's limit of bound parameters."""
+    quote = connection.ops.quote_name
+    head = (f"INSERT INTO {quote(model._meta.db_table)} ({', '.join(quote(c) for c in columns)}) VALUES ")
+    tail = f" ON CONFLICT ({', '.join(quote(c) for c in unique)}) DO NOTHING"
+    one = f"({', '.join(['%s'] * len(columns))})"
+    with connection.cursor() as cursor:
+        for start in range(0, len(rows), 1000):
+            chunk = rows[start:start + 1000]
+            cursor.execute(head + ", ".join([one] * len(chunk)) + tail, [v for row in chunk for v in row])

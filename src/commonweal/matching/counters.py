@@ -15,6 +15,7 @@ from dataclasses import dataclass
 from django.db import connection, transaction
 from django.db.models import F
 
+from commonweal.core.bulk import insert_missing
 from commonweal.matching.models import Counter
 from commonweal.matching.rules import shard_limit
 
@@ -136,16 +137,10 @@ class Book:
         values = ", ".join(["(%s, %s)"] * len(pairs))
         for_update = " FOR UPDATE" if connection.features.has_select_for_update else ""  # SQLite: one writer anyway
         with connection.cursor() as cursor:
-            # Mostly a new donor's caps; a concurrent batch may have made some meanwhile. In chunks
-            # that stay under SQLite's limit of bound parameters.
-            for start in range(0, len(missing), 1000):
-                chunk = missing[start:start + 1000]
-                cursor.execute(
-                    f'INSERT INTO {_TABLE} (campaign_id, "key", shard, limit_fen, used_fen) '
-                    f'VALUES {", ".join(["(%s, %s, %s, %s, 0)"] * len(chunk))} ON CONFLICT (campaign_id, "key", shard) DO NOTHING',
-                    [v for key, s in chunk
-                     for v in (self.campaign_id, key, s, shard_limit(self.limits[key].limit_fen, self.limits[key].shards, s))],
-                )
+            # Mostly a new donor's caps; a concurrent batch may have made some meanwhile.
+            insert_missing(Counter, ("campaign_id", "key", "shard", "limit_fen", "used_fen"), [
+                (self.campaign_id, key, s, shard_limit(self.limits[key].limit_fen, self.limits[key].shards, s), 0) for key, s in missing
+            ], unique=("campaign_id", "key", "shard"))
             cursor.execute(
                 f'SELECT id, "key", shard, limit_fen, used_fen FROM {_TABLE} WHERE campaign_id = %s '
                 f'AND ("key", shard) IN (VALUES {values}) ORDER BY "key", shard{for_update}',

@@ -8,7 +8,9 @@ human (99 Giving Day 2017: 25,244 such accounts drew ¥3.71M of matching).
 import datetime as dt
 
 from django.db import connection
+from django.utils import timezone
 
+from commonweal.core.bulk import insert_missing
 from commonweal.giving.models import Donation, DonationIntent
 from commonweal.matching.models import MatchDecision, RiskFlag, RiskKind
 from commonweal.orgs.models import Membership
@@ -23,7 +25,14 @@ CAP_CLUSTER_PERCENT = 90
 
 
 def flag(decision: MatchDecision, kind: str, detail: str = "") -> None:
-    RiskFlag.objects.bulk_create([RiskFlag(decision=decision, kind=kind, detail=detail[:200])], ignore_conflicts=True)
+    _record([(decision.pk, kind, detail)])
+
+
+def _record(flags: list[tuple[int, str, str]]) -> None:
+    """(decision id, kind, detail) flags; a decision keeps the first flag of each kind."""
+    now = timezone.now()
+    insert_missing(RiskFlag, ("decision_id", "kind", "detail", "created_at"), [(pk, kind, detail[:200], now) for pk, kind, detail in flags],
+                   unique=("decision_id", "kind"))
 
 
 _D, _I = Donation._meta.db_table, DonationIntent._meta.db_table
@@ -119,7 +128,4 @@ def flag_on_confirm(decisions: list[MatchDecision]) -> None:
     at_risk = [d for d in decisions if d.amount_fen > 0]
     staff = _staff_of(at_risk)
     counted = _counted(at_risk)
-    flags = [RiskFlag(decision=d, kind=kind, detail=detail)
-             for n, d in enumerate(at_risk) for kind, detail in counted[n] + _own_staff(d, staff) + _cap_cluster(d)]
-    if flags:
-        RiskFlag.objects.bulk_create(flags, ignore_conflicts=True)
+    _record([(d.pk, kind, detail) for n, d in enumerate(at_risk) for kind, detail in counted[n] + _own_staff(d, staff) + _cap_cluster(d)])
