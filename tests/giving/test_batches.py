@@ -101,3 +101,22 @@ def test_a_batch_records_the_risk_signals_of_a_burst_from_one_device():
     # Six gifts within a minute from one device (more than 4) are flagged; the other device is not.
     assert all("velocity_device" in found for found in kinds[:6])
     assert "velocity_device" not in kinds[6] and "velocity_address" not in kinds[0]
+
+
+def test_an_intents_batch_through_the_intake_costs_the_queries_of_one():
+    """The projects come with only the fields an intent reads: a field read beyond them would cost
+    one query per project, and a bigger batch more queries."""
+    from django.db import connection
+    from django.test.utils import CaptureQueriesContext
+
+    from commonweal.giving import intake
+    from commonweal.giving.api import IntentIn
+
+    def queries(projects, tag: str) -> int:
+        items = [(IntentIn(project=p.public_id, amount_fen=100), f"{tag}-{n}", "", "127.0.0.1") for n, p in enumerate(projects)]
+        with CaptureQueriesContext(connection) as captured:
+            answers = intake._intents_batch(items)
+        assert [status for status, _ in answers] == [201] * len(projects)
+        return len(captured)
+
+    assert queries([make_project(make_org())], "one") == queries([make_project(make_org()) for _ in range(6)], "six")

@@ -152,9 +152,15 @@ def project_to_donate(*, public_id: str) -> Project:
     return project
 
 
+_TO_DONATE = ("public_id", "status", "org__public_id", "partner_org__public_id")
+
+
 def projects_to_donate(*, public_ids: set[str]) -> dict[str, Project]:
-    """The public projects among these ids, with their organizations (one query, for a batch)."""
-    return {p.public_id: p for p in _public().select_related("org", "partner_org").filter(public_id__in=public_ids)}
+    """The public projects among these ids, with their organizations (one query, for a batch).
+    Only the fields a donation intent reads (status, ids): under a burst the whole rows cost a
+    third of an intent's CPU. Any other field is loaded on access, one query each."""
+    rows = _public().select_related("org", "partner_org").only(*_TO_DONATE).filter(public_id__in=public_ids)
+    return {p.public_id: p for p in rows}
 
 
 def project_progress_get(*, public_id: str) -> Project:
