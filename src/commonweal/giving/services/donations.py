@@ -23,6 +23,7 @@ from commonweal.giving.services.credentials import credentials_of
 from commonweal.giving.services.totals import project_totals_add_many
 from commonweal.ledger.services import outbox_append_many
 from commonweal.orgs.models import Organization
+from commonweal.projects.models import Project
 
 logger = logging.getLogger("commonweal.giving")
 
@@ -165,9 +166,13 @@ def _confirm_all(items: list[tuple[PaymentNotification, Organization]]) -> list[
     # the donation it made, in the database or earlier in this batch.
     intents = {
         intent.public_id: intent
-        for intent in DonationIntent.objects.select_for_update(of=("self",)).select_related("project")
+        for intent in DonationIntent.objects.select_for_update()
         .filter(public_id__in={notification.intent_reference for notification, _ in items}).order_by("pk")
     }
+    # Each project once (a burst for one project would otherwise build it once per gift).
+    projects = Project.objects.in_bulk({intent.project_id for intent in intents.values()})
+    for intent in intents.values():
+        intent.project = projects[intent.project_id]
     made = {donation.intent_id: donation for donation in Donation.objects.filter(intent__in=list(intents.values()))}
     results: list[Donation | PaymentRejected] = []
     new: list[Donation] = []
