@@ -46,6 +46,8 @@ def _plan(model: type[models.Model]) -> tuple[str, str, list[Callable[[models.Mo
     with connection.cursor() as cursor:
         cursor.execute("SELECT pg_get_serial_sequence(%s, %s)", [model._meta.db_table, model._meta.pk.column])
         (sequence,) = cursor.fetchone()
+    if sequence is None:
+        raise TypeError(f"insert_many needs an auto-increment primary key; {model.__name__} has none")
     return copy_sql, sequence, [_reader(field) for field in fields]
 
 
