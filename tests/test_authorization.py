@@ -20,7 +20,7 @@ from commonweal.disclosure.models.spending import Disbursement, Evidence
 from commonweal.giving.models import Donation, DonationReceipt, DonationReceiptLine, ReceiptCounter, Refund
 from commonweal.giving.services import receipt_request_gift
 from commonweal.ledger.models import OutboxEntry
-from commonweal.matching.models import Team
+from commonweal.matching.models import Team, TeamPolicy
 from commonweal import console_urls
 from commonweal.orgs.models import Invitation, Membership, Organization, ProviderCredential
 from commonweal.projects.models import BudgetLine, Project, ProjectUpdate
@@ -227,6 +227,11 @@ ORG_SCOPED |= {
         get=False, post=lambda w: {"decision": "approve"}, prepare=lambda w: _b_team(w),
         cross=lambda w: {"org": w.a.public_id, "team": _b_team(w).public_id},
     ),
+    "console-team-policy": Entry(
+        kwargs=lambda w: {"org": w.b.public_id, "project": w.b_live.public_id}, roles=frozenset({"admin"}),
+        get=False, post=lambda w: {"requires_approval": "on"},
+        cross=lambda w: {"org": w.a.public_id, "project": w.b_live.public_id},
+    ),
 }
 
 
@@ -250,7 +255,7 @@ NOT_ORG_SCOPED: dict[str, Callable[[World], dict]] = {
 }
 
 MODELS = (Organization, Membership, Invitation, ProviderCredential, Project, BudgetLine, ProjectUpdate, Donation, Refund,
-          AuditEvent, OutboxEntry, DonationReceipt, DonationReceiptLine, ReceiptCounter, Disbursement, Evidence, Team)
+          AuditEvent, OutboxEntry, DonationReceipt, DonationReceiptLine, ReceiptCounter, Disbursement, Evidence, Team, TeamPolicy)
 
 
 def _snapshot() -> list:

@@ -48,4 +48,5 @@ urlpatterns = [
     # Team pages (matching.views): approval when the project requires it.
     path("<str:org>/teams/", matching_views.console_teams, name="console-teams"),
     path("<str:org>/teams/<str:team>/decide/", matching_views.console_team_decide, name="console-team-decide"),
+    path("<str:org>/projects/<str:project>/team-policy/", matching_views.console_team_policy, name="console-team-policy"),
 ]

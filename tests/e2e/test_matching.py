@@ -48,3 +48,26 @@ def test_donor_sees_the_expected_match_and_the_campaign_page_updates(live_server
     board.locator(".pool-left", has_text=re.compile(r"¥611\.20")).wait_for(timeout=10_000)
     assert board.locator(".campaign-matched").inner_text() == "¥388.80"
     screenshot(board, "matching-03-campaign-updated-desktop")
+
+
+def test_the_organization_admin_requires_approval_of_team_pages(live_server, mobile_page, screenshot):
+    from tests.e2e.test_console import _sign_in
+
+    org = make_org(name="春苗儿童公益基金会")
+    project = make_project(org, title_zh="乡村儿童阅读角")
+    page = mobile_page
+    _sign_in(page, live_server.url, f"/console/{org.public_id}/teams/", org.memberships.get().user.email)
+    page.wait_for_url(re.compile(r"/teams/$"))
+    box = page.get_by_label("须经审核")
+    assert not box.is_checked()
+    box.focus()
+    page.keyboard.press("Space")  # the keyboard alone
+    page.keyboard.press("Tab")
+    assert page.evaluate("document.activeElement.textContent") == "保存"
+    with page.expect_navigation():
+        page.keyboard.press("Enter")
+    assert page.get_by_text("已保存。").is_visible()
+    assert page.get_by_label("须经审核").is_checked()
+    screenshot(page, "matching-04-team-approval-mobile")
+    project.team_policy.refresh_from_db()
+    assert project.team_policy.requires_approval

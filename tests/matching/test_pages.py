@@ -8,10 +8,11 @@ from django.contrib.admin import helpers
 from django.urls import reverse
 from django.utils import timezone
 
+from commonweal.core.models import AuditEvent
 from commonweal.matching.models import Campaign, MatchStatus, OrgBan, Team
 from commonweal.projects.models import Project
 from commonweal.matching.services import team_policy_set
-from tests.factories import donate, enable_totp, make_operator, make_org, make_project, make_user
+from tests.factories import add_member, donate, enable_totp, make_operator, make_org, make_project, make_user
 from tests.matching.factories import make_campaign
 
 pytestmark = pytest.mark.django_db
@@ -168,3 +169,31 @@ def test_operators_ban_an_organization_with_a_reason(admin_client):
     })
     assert response.status_code == 302
     assert OrgBan.objects.get(org=org).created_by.is_staff
+
+
+def test_the_organization_admin_turns_team_approval_on_in_the_console(client):
+    org = make_org()
+    admin = org.memberships.get().user
+    project = make_project(org)
+    page = reverse("console-teams", args=[org.public_id])
+    client.force_login(admin)
+    assert "立即上线" not in _text(client.get(page))  # an admin sees the form, not the state
+    answer = client.post(reverse("console-team-policy", args=[org.public_id, project.public_id]), {"requires_approval": "on"})
+    assert answer.status_code == 302
+    assert project.team_policy.requires_approval
+    assert AuditEvent.objects.filter(action="team.policy", target_id=project.public_id, actor=admin).exists()
+    assert "checked" in _text(client.get(page))
+    # A new team now waits for approval.
+    client.force_login(make_user())
+    client.post(reverse("team-new", args=[project.public_id]), {"name": "审核中的团", "goal": "100"})
+    assert Team.objects.get(name="审核中的团").status == Team.Status.PENDING
+    # An editor sees the setting but cannot change it; an unticked box turns approval off.
+    editor = add_member(org, "editor")
+    client.force_login(editor)
+    shown = _text(client.get(page))
+    assert "须经审核" in shown and "requires_approval" not in shown
+    assert client.post(reverse("console-team-policy", args=[org.public_id, project.public_id]), {}).status_code in (403, 404)
+    client.force_login(admin)
+    client.post(reverse("console-team-policy", args=[org.public_id, project.public_id]), {})
+    project.team_policy.refresh_from_db()
+    assert not project.team_policy.requires_approval

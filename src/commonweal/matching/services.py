@@ -487,7 +487,11 @@ def team_decide(*, actor, team: Team, approve: bool, reason: str = "") -> Team:
 
 
 def team_policy_set(*, actor, project: Project, requires_approval: bool) -> TeamPolicy:
+    """The organization's administrator decides whether new team pages of the project wait for
+    approval (teams already live stay live)."""
     if not Membership.objects.filter(org=project.org, user=actor, role=Role.ADMIN).exists():
         raise NotFound("no such project in your console")
-    policy, _ = TeamPolicy.objects.update_or_create(project=project, defaults={"requires_approval": requires_approval})
+    with transaction.atomic(durable=True):
+        policy, _ = TeamPolicy.objects.update_or_create(project=project, defaults={"requires_approval": requires_approval})
+        audit_record(actor=actor, action="team.policy", target=project, data={"requires_approval": requires_approval})
     return policy

@@ -16,7 +16,7 @@ from commonweal.giving.forms import DonateForm, add_domain_error
 from commonweal.matching import selectors, services
 from commonweal.matching.forms import TeamForm
 from commonweal.matching.models import Team
-from commonweal.orgs.console import ADMIN_EDITOR, console_view, org_context
+from commonweal.orgs.console import ADMIN, ADMIN_EDITOR, console_view, org_context
 from commonweal.projects.models import Project, ProjectStatus
 from commonweal.projects.selectors import project_get_public
 
@@ -138,7 +138,19 @@ def team_detail(request, public_id: str):
 @console_view(roles=ADMIN_EDITOR, methods=("GET",))
 def console_teams(request, org):
     teams = Team.objects.filter(project__org=org).select_related("project", "leader").order_by("status", "-created_at")
-    return render(request, "matching/console_teams.html", org_context(request, org, teams=teams))
+    projects = Project.objects.filter(org=org).exclude(status=ProjectStatus.DRAFT).select_related("team_policy").order_by("-created_at")
+    return render(request, "matching/console_teams.html", org_context(request, org, teams=teams, projects=projects))
+
+
+@console_view(roles=ADMIN, methods=("POST",))
+def console_team_policy(request, org, project: str):
+    """An administrator decides whether the project's new team pages wait for approval."""
+    found = Project.objects.filter(public_id=project, org=org).first()
+    if found is None:
+        raise Http404("no such project")
+    services.team_policy_set(actor=request.user, project=found, requires_approval=request.POST.get("requires_approval") == "on")
+    messages.success(request, gettext("Saved."))
+    return redirect("console-teams", org.public_id)
 
 
 @console_view(roles=ADMIN_EDITOR, methods=("POST",))
