@@ -64,3 +64,16 @@ def test_insert_missing_leaves_existing_rows_alone_and_takes_any_number_of_rows(
     insert_missing(Counter, columns, [(campaign.pk, "k", s, 100, 0) for s in range(2500)], unique=unique)
     assert Counter.objects.filter(campaign=campaign, key="k").count() == 2500
     assert Counter.objects.get(campaign=campaign, key="k", shard=0).used_fen == 40
+
+
+def test_insert_missing_refuses_a_value_too_long_for_its_column():
+    """On PostgreSQL the arrays are cast without a length: the column refuses, nothing is cut."""
+    from django.db import DataError, connection
+
+    if connection.vendor != "postgresql":
+        pytest.skip("SQLite does not enforce varchar lengths")
+    campaign = make_campaign()
+    with pytest.raises(DataError), transaction.atomic():
+        insert_missing(Counter, ("campaign_id", "key", "shard", "limit_fen", "used_fen"), [(campaign.pk, "k" * 97, 0, 1, 0)],
+                       unique=("campaign_id", "key", "shard"))
+    assert not Counter.objects.filter(campaign=campaign).exists()

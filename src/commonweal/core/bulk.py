@@ -8,6 +8,7 @@ foreign keys and triggers apply as for INSERT, and a violation raises Django's I
 Elsewhere (SQLite) this is ``bulk_create``.
 """
 
+import re
 from collections.abc import Callable, Sequence
 from functools import cache
 
@@ -62,13 +63,28 @@ def _reader(field: models.Field) -> Callable[[models.Model], object]:
 
 def insert_missing(model: type[models.Model], columns: Sequence[str], rows: Sequence[tuple], *, unique: Sequence[str]) -> None:
     """Insert rows (values of ``columns``) unless a row with the same ``unique`` columns exists,
-    without model instances: ``INSERT … ON CONFLICT DO NOTHING``, both databases. In statements of
-    at most 1,000 rows, under SQLite's limit of bound parameters."""
+    without model instances: ``INSERT … ON CONFLICT DO NOTHING``. On PostgreSQL the values go as
+    one array per column (``unnest``): a statement with a placeholder per value costs psycopg
+    ~3× the CPU to quote. On SQLite, VALUES rows, at most 1,000 per statement (its limit of bound
+    parameters)."""
+    if not rows:
+        return
     quote = connection.ops.quote_name
-    head = (f"INSERT INTO {quote(model._meta.db_table)} ({', '.join(quote(c) for c in columns)}) VALUES ")
+    head = f"INSERT INTO {quote(model._meta.db_table)} ({', '.join(quote(c) for c in columns)}) "
     tail = f" ON CONFLICT ({', '.join(quote(c) for c in unique)}) DO NOTHING"
-    one = f"({', '.join(['%s'] * len(columns))})"
     with connection.cursor() as cursor:
+        if connection.vendor == "postgresql":
+            cursor.execute(head + f"SELECT * FROM {unnest_sql(model, columns)}" + tail, [list(values) for values in zip(*rows)])
+            return
+        one = f"({', '.join(['%s'] * len(columns))})"
         for start in range(0, len(rows), 1000):
             chunk = rows[start:start + 1000]
-            cursor.execute(head + ", ".join([one] * len(chunk)) + tail, [v for row in chunk for v in row])
+            cursor.execute(head + "VALUES " + ", ".join([one] * len(chunk)) + tail, [v for row in chunk for v in row])
+
+
+def unnest_sql(model: type[models.Model], columns: Sequence[str]) -> str:
+    """PostgreSQL: ``unnest(%s::type[], …)``, one array parameter per column of ``model``, typed
+    like the column without its length: an explicit cast to varchar(n) would cut a longer value
+    silently, where the insert into the column refuses it."""
+    types = {field.column: re.sub(r"\(.*?\)", "", field.db_type(connection)) for field in model._meta.concrete_fields}
+    return f"unnest({', '.join(f'%s::{types[column]}[]' for column in columns)})"
