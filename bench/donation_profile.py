@@ -61,7 +61,7 @@ def child(donations: int, batch: int) -> dict:
             """``batch`` donations through giving.intake's two batches (no HTTP)."""
             targets = [world["projects"][n % len(world["projects"])] for n in range(first, first + batch)]
             answers = intake._intents_batch([
-                (IntentIn(project=t["project"], amount_fen=1000), f"profile-{n}", f"d{n}", "127.0.0.1")
+                intake.AskedIntent(IntentIn(project=t["project"], amount_fen=1000), f"profile-{n}", f"d{n}", "127.0.0.1")
                 for n, t in zip(range(first, first + batch), targets)
             ])
             now, notes = int(time.time()), []

@@ -113,7 +113,8 @@ def test_an_intents_batch_through_the_intake_costs_the_queries_of_one():
     from commonweal.giving.api import IntentIn
 
     def queries(projects, tag: str) -> int:
-        items = [(IntentIn(project=p.public_id, amount_fen=100), f"{tag}-{n}", "", "127.0.0.1") for n, p in enumerate(projects)]
+        items = [intake.AskedIntent(IntentIn(project=p.public_id, amount_fen=100), f"{tag}-{n}", "", "127.0.0.1")
+                 for n, p in enumerate(projects)]
         with CaptureQueriesContext(connection) as captured:
             answers = intake._intents_batch(items)
         assert [status for status, _ in answers] == [201] * len(projects)

@@ -22,10 +22,10 @@ pytestmark = pytest.mark.django_db(transaction=True)  # the batcher threads have
 INTENTS = "/api/v1/donation-intents"
 
 
-async def _call(path: str, body: bytes, headers: dict, method: str = "POST") -> tuple[int, dict, bytes]:
+async def _call(path: str, body: bytes, headers: dict, method: str = "POST", root_path: str = "") -> tuple[int, dict, bytes]:
     scope = {
         "type": "http", "asgi": {"version": "3.0"}, "http_version": "1.1", "method": method, "scheme": "http",
-        "path": path, "raw_path": path.encode(), "query_string": b"", "root_path": "",
+        "path": root_path + path, "raw_path": (root_path + path).encode(), "query_string": b"", "root_path": root_path,
         "headers": [(b"host", b"testserver"), (b"content-type", b"application/json"),
                     *((k.lower().encode(), v.encode()) for k, v in headers.items())],
         "client": ("127.0.0.1", 40000), "server": ("testserver", 80),
@@ -126,3 +126,24 @@ def test_refusals_are_answered_by_the_api_and_write_nothing():
     # Other requests are Django's.
     status, _, body = _gather(_call("/api/v1/openapi.json", b"", {}, method="GET"))[0]
     assert status == 200 and b'"openapi"' in body
+
+
+@pytest.mark.parametrize("mounted", ["root_path", "FORCE_SCRIPT_NAME"])
+def test_a_site_mounted_under_a_prefix_gets_urls_with_it_from_the_intake(mounted, settings):
+    from django.core.signals import request_started
+
+    project = make_project(make_org())
+    root = "/cw" if mounted == "root_path" else ""
+    if mounted == "FORCE_SCRIPT_NAME":
+        settings.FORCE_SCRIPT_NAME = "/cw"  # a proxy strips the prefix before the request reaches us
+    seen_by_django = []
+    request_started.connect(seen_by_django.append, dispatch_uid="intake-prefix-test")
+    try:
+        status, _, body = _gather(_call(INTENTS, _intent_body(project, 100), {"Idempotency-Key": f"prefix-{mounted}"},
+                                        root_path=root))[0]
+    finally:
+        request_started.disconnect(dispatch_uid="intake-prefix-test")
+    assert status == 201 and not seen_by_django  # answered by the intake, not Django
+    answer = json.loads(body)
+    assert answer["notify_url"] == f"/cw/api/v1/payments/sandbox/{project.recipient_org.public_id}/notify"
+    assert answer["pay_url"] == f"/cw/pay/sandbox/{answer['public_id']}/"

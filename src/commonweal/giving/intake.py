@@ -28,10 +28,12 @@ import queue
 import re
 import threading
 from collections.abc import Callable
+from typing import NamedTuple
 
 from django.conf import settings
 from django.db import connection
 from django.http.request import split_domain_port, validate_host
+from django.urls import set_script_prefix
 from django.utils.datastructures import CaseInsensitiveMapping
 from ninja.responses import NinjaJSONEncoder
 from pydantic import ValidationError
@@ -117,18 +119,30 @@ def _settle(outcomes: list[tuple[asyncio.Future, object, Exception | None]]) -> 
 # --- the two batches ------------------------------------------------------------------------
 
 
-def _intents_batch(items: list[tuple[api.IntentIn, str, str, str]]) -> list:
-    """(data, key, device id, client address) → (status, JSON body), or _DELEGATE."""
-    projects = projects_to_donate(public_ids={data.project for data, *_ in items})
+class AskedIntent(NamedTuple):
+    """An intent request as the handler read it."""
+
+    data: api.IntentIn
+    key: str
+    device: str
+    address: str
+    script_prefix: str = ""
+    """Where the site is mounted (Django's script prefix): the answer's URLs start with it."""
+
+
+def _intents_batch(items: list[AskedIntent]) -> list:
+    """Asked intents → (status, JSON body), or _DELEGATE."""
+    projects = projects_to_donate(public_ids={item.data.project for item in items})
     answers: list = [_DELEGATE] * len(items)
     asked = [(n, IntentRequest(
         project=projects[data.project], amount_fen=data.amount_fen, idempotency_key=key, donor_name=data.donor_name,
         donor_public=data.donor_public, message=data.message, provider=data.provider.value,
         attribution=f"team:{data.team}" if data.team else "", client_address=address, device_id=device,
-    )) for n, (data, key, device, address) in enumerate(items) if data.project in projects]
+    )) for n, (data, key, device, address, _) in enumerate(items) if data.project in projects]
     for (n, _), result in zip(asked, intents_create([request for _, request in asked])):
         if isinstance(result, tuple):
             intent, created = result
+            set_script_prefix(items[n].script_prefix)  # this thread's, as Django sets it per request
             # intent_out has IntentOut's fields already: the API's bytes without a pydantic round trip.
             answers[n] = (201 if created else 200, json.dumps(api.intent_out(intent), cls=NinjaJSONEncoder).encode())
     return answers
@@ -155,13 +169,15 @@ def front(django_app):
         if scope["type"] == "lifespan":
             return await _lifespan(receive, send)
         if scope["type"] == "http" and scope["method"] == "POST":
-            path = scope["path"]
+            # The path inside the site and the site's prefix, as Django's ASGIHandler finds them.
+            script_prefix = settings.FORCE_SCRIPT_NAME or scope.get("root_path", "") or ""
+            path = scope["path"].removeprefix(script_prefix) if script_prefix else scope["path"]
             match = None if path == INTENTS_PATH else _NOTIFY_RE.fullmatch(path)
             hot = path == INTENTS_PATH or (match and match["provider"] in PROVIDERS and is_public_id(match["org"]))
             try:
                 if hot and _plain(scope):
                     if match is None:
-                        return await _intent(scope, receive, send, django_app)
+                        return await _intent(scope, receive, send, django_app, script_prefix)
                     return await _notify(scope, receive, send, match["provider"], match["org"])
             except _Gone:
                 return None
@@ -237,7 +253,7 @@ def _replay(body: bytes, receive):
     return replayed
 
 
-async def _intent(scope, receive, send, django_app) -> None:
+async def _intent(scope, receive, send, django_app, script_prefix: str) -> None:
     body = await _body(receive)
     headers = _headers(scope)
     key = headers.get(api.IDEMPOTENCY_HEADER, "").strip()
@@ -251,7 +267,7 @@ async def _intent(scope, receive, send, django_app) -> None:
         if data is not None:
             client = (scope.get("client") or ("", 0))[0]
             try:
-                answer = await _intents.submit((data, key, headers.get(api.DEVICE_HEADER, ""), client))
+                answer = await _intents.submit(AskedIntent(data, key, headers.get(api.DEVICE_HEADER, ""), client, script_prefix))
             except Exception:  # noqa: BLE001 - logged by the batcher; Django answers (and retries the database)
                 answer = _DELEGATE
     if body is None:
