@@ -120,19 +120,28 @@ def test_a_batch_decides_what_the_same_gifts_one_at_a_time_would():
         campaign = make_campaign(pools=(150_000, 60_000), shards=4, **caps)
         campaign.orgs.add(*orgs)
         worlds.append((campaign, projects))
-    donors = [make_user() for _ in range(12)]
-    plan = [(donors[(n * 7) % 12], (n // 5) % 3, 1_000 + (n * 3_301) % 15_000) for n in range(90)]
+    donors = [[make_user() for _ in range(12)] for _ in worlds]  # each world's own, so their risk signals compare
+    plan = [((n * 7) % 12, (n // 5) % 3, 1_000 + (n * 3_301) % 15_000) for n in range(90)]
     deliveries = [[], []]
     for w, (_, projects) in enumerate(worlds):
         for n, (donor, p, amount) in enumerate(plan):
-            intent, _ = intent_create(project=projects[p], amount_fen=amount, idempotency_key=f"mirror-{w}-{n}", donor=donor)
+            intent, _ = intent_create(project=projects[p], amount_fen=amount, idempotency_key=f"mirror-{w}-{n}",
+                                      donor=donors[w][donor], device_id=f"phone-{w}-{donor % 5}")
+            # Wallets shared by several accounts, for the shared-payment signal.
             deliveries[w].append(Notified("sandbox", intent.recipient_org.public_id,
-                                          *sandbox_notification(intent, payer=f"wallet-{donor.pk}")))
+                                          *sandbox_notification(intent, payer=f"wallet-{w}-{donor % 4}")))
     alone = [notification_receive(provider="sandbox", org_public_id=d.org_public_id, headers=d.headers, body=d.body)
              for d in deliveries[0]]
     batched = [r for n in range(0, len(plan), 16) for r in notifications_receive(deliveries[1][n:n + 16])]
     decided = [[(d.match.amount_fen, d.match.binding) for d in donations] for donations in (alone, batched)]
     assert decided[0] == decided[1]
+    # The risk signals too: in a batch each gift counts only the gifts before it, as one at a time.
+    flagged = [[sorted(d.match.flags.values_list("kind", "detail")) for d in donations] for donations in (alone, batched)]
+    assert flagged[0] == flagged[1]
+    kinds = {kind for flags in flagged[0] for kind, _ in flags}
+    # (a donor's fifth gift in the minute is past the donor-day cap here: nothing at risk to flag)
+    assert {"velocity_device", "velocity_payment", "shared_payment"} <= kinds, kinds
+    assert any(not flags for flags in flagged[0])  # and not every gift is flagged
     bindings = {binding for _, binding in decided[0]}
     assert 0 < sum(fen for fen, _ in decided[0]) < sum(amount for _, _, amount in plan)
     assert "" in bindings and len(bindings) >= 3, bindings  # matched in full, and at least two limits bound

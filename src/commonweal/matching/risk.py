@@ -6,6 +6,7 @@ human (99 Giving Day 2017: 25,244 such accounts drew ¥3.71M of matching).
 """
 
 import datetime as dt
+import json
 
 from django.db import connection
 from django.utils import timezone
@@ -40,52 +41,62 @@ _D, _I = Donation._meta.db_table, DonationIntent._meta.db_table
 # through the same payment account; a missing key (NULL or "") counts nothing. The subqueries read
 # the gift's keys from ``v``: on PostgreSQL one statement counts a whole batch (``v`` is the
 # batch's arrays, unnested; planned once), on SQLite one statement per gift.
+# A batch of confirmations has written all its gifts before they are counted; each gift must see
+# only those before it, as one at a time it would: ``x`` holds the batch's donation and intent ids
+# in batch order, and a gift at position ``v.pos`` skips the ones after it ({later_d}, {later_i}).
 _COUNTS = f"""
  (SELECT count(*) FROM (SELECT 1 FROM {_D} d WHERE d.donor_id = v.donor AND d.confirmed_at > v.since
-     AND d.confirmed_at <= v.at ORDER BY d.confirmed_at DESC LIMIT {VELOCITY_MAX + 1}) a),
+     AND d.confirmed_at <= v.at AND {{later_d}} ORDER BY d.confirmed_at DESC LIMIT {VELOCITY_MAX + 1}) a),
  (SELECT count(*) FROM (SELECT 1 FROM {_D} d WHERE d.provider = v.provider AND d.payer_reference = v.payer
-     AND d.confirmed_at > v.since AND d.confirmed_at <= v.at ORDER BY d.confirmed_at LIMIT {VELOCITY_MAX + 1}) b),
+     AND d.confirmed_at > v.since AND d.confirmed_at <= v.at AND {{later_d}} ORDER BY d.confirmed_at LIMIT {VELOCITY_MAX + 1}) b),
  (SELECT count(*) FROM (SELECT 1 FROM {_I} i WHERE i.device_fingerprint = v.device AND i.status = 'paid'
-     AND i.created_at > v.since ORDER BY i.created_at LIMIT {VELOCITY_MAX + 1}) c),
+     AND i.created_at > v.since AND {{later_i}} ORDER BY i.created_at LIMIT {VELOCITY_MAX + 1}) c),
  (SELECT count(*) FROM (SELECT 1 FROM {_I} i WHERE i.client_fingerprint = v.client AND i.status = 'paid'
-     AND i.created_at > v.since ORDER BY i.created_at LIMIT {VELOCITY_MAX + 1}) d),
+     AND i.created_at > v.since AND {{later_i}} ORDER BY i.created_at LIMIT {VELOCITY_MAX + 1}) d),
  (SELECT count(DISTINCT d.donor_id) FROM {_D} d WHERE d.provider = v.provider AND d.payer_reference = v.payer
-     AND d.confirmed_at >= v.campaign_start AND d.donor_id IS NOT NULL)
+     AND d.confirmed_at >= v.campaign_start AND d.donor_id IS NOT NULL AND {{later_d}})
 """
 # Each LIMIT must stop the read of the index on (key, time) early. A bitmap scan reads every row
 # of the window first: under a burst from one network address (carrier NAT), thousands of rows
 # per gift. The subqueries are planned once for any key, from average statistics, so PostgreSQL
 # picks bitmap scans: the batch statement runs with them off (bench/matching_load.py: ~10×).
-_COUNTS_BATCH_SQL = f"""SELECT v.n, {_COUNTS} FROM unnest(%s::int[], %s::bigint[], %s::text[], %s::text[], %s::text[], %s::text[],
-    %s::timestamptz[], %s::timestamptz[], %s::timestamptz[]) AS v(n, donor, provider, payer, device, client, since, at, campaign_start)
-    ORDER BY v.n"""
-_COUNTS_ONE_SQL = f"""SELECT {_COUNTS} FROM (SELECT %s AS donor, %s AS provider, %s AS payer, %s AS device, %s AS client,
-    %s AS since, %s AS at, %s AS campaign_start) v"""
+_COUNTS_BATCH_SQL = f"""SELECT v.n, {_COUNTS.format(later_d="d.id <> ALL(x.donations[v.pos + 2:])",
+                                                   later_i="i.id <> ALL(x.intents[v.pos + 2:])")}
+    FROM unnest(%s::int[], %s::int[], %s::bigint[], %s::text[], %s::text[], %s::text[], %s::text[], %s::timestamptz[],
+    %s::timestamptz[], %s::timestamptz[]) AS v(n, pos, donor, provider, payer, device, client, since, at, campaign_start),
+    (SELECT %s::bigint[] AS donations, %s::bigint[] AS intents) x ORDER BY v.n"""
+_COUNTS_ONE_SQL = f"""SELECT {_COUNTS.format(later_d="d.id NOT IN (SELECT value FROM json_each(x.donations) WHERE key > v.pos)",
+                                            later_i="i.id NOT IN (SELECT value FROM json_each(x.intents) WHERE key > v.pos)")}
+    FROM (SELECT %s AS pos, %s AS donor, %s AS provider, %s AS payer, %s AS device, %s AS client, %s AS since, %s AS at,
+    %s AS campaign_start) v, (SELECT %s AS donations, %s AS intents) x"""
 
 
-def _keys(decision: MatchDecision) -> tuple:
+def _keys(decision: MatchDecision, position: int) -> tuple:
     donation = decision.donation
     intent = donation.intent
-    return (donation.donor_id, donation.provider, donation.payer_reference or None, intent.device_fingerprint or None,
+    return (position, donation.donor_id, donation.provider, donation.payer_reference or None, intent.device_fingerprint or None,
             intent.client_fingerprint or None, donation.confirmed_at - VELOCITY_WINDOW, donation.confirmed_at,
             decision.campaign.starts_at)
 
 
-def _counted(decisions: list[MatchDecision]) -> list[list[tuple[str, str]]]:
-    """The velocity and shared-payment signals of each decision."""
+def _counted(decisions: list[MatchDecision], batch: list[Donation]) -> list[list[tuple[str, str]]]:
+    """The velocity and shared-payment signals of each decision, whose donations are among
+    ``batch`` (the donations confirmed together, in order)."""
     if not decisions:
         return []
-    keys = [_keys(decision) for decision in decisions]
+    position = {donation.pk: n for n, donation in enumerate(batch)}
+    keys = [_keys(decision, position[decision.donation_id]) for decision in decisions]
+    donation_ids, intent_ids = [d.pk for d in batch], [d.intent_id for d in batch]
     with connection.cursor() as cursor:
         if connection.vendor == "postgresql":
             cursor.execute("SET LOCAL enable_bitmapscan = off")  # see the ORDER BY above
-            cursor.execute(_COUNTS_BATCH_SQL, [list(range(len(keys))), *map(list, zip(*keys))])
+            cursor.execute(_COUNTS_BATCH_SQL, [list(range(len(keys))), *map(list, zip(*keys)), donation_ids, intent_ids])
             counted = [row[1:] for row in cursor.fetchall()]
             cursor.execute("SET LOCAL enable_bitmapscan TO DEFAULT")
         else:
             counted = []
             for values in keys:
-                cursor.execute(_COUNTS_ONE_SQL, values)
+                cursor.execute(_COUNTS_ONE_SQL, [*values, json.dumps(donation_ids), json.dumps(intent_ids)])
                 counted.append(cursor.fetchone())
     found = []
     for account, payment, device, address, sharing in counted:
@@ -123,9 +134,10 @@ def _cap_cluster(decision: MatchDecision) -> list[tuple[str, str]]:
     return []
 
 
-def flag_on_confirm(decisions: list[MatchDecision]) -> None:
-    """Record the signals of newly decided matches (those with nothing matched have nothing at risk)."""
+def flag_on_confirm(decisions: list[MatchDecision], batch: list[Donation]) -> None:
+    """Record the signals of newly decided matches (those with nothing matched have nothing at risk);
+    ``batch``: every donation confirmed with them, in order."""
     at_risk = [d for d in decisions if d.amount_fen > 0]
     staff = _staff_of(at_risk)
-    counted = _counted(at_risk)
+    counted = _counted(at_risk, batch)
     _record([(d.pk, kind, detail) for n, d in enumerate(at_risk) for kind, detail in counted[n] + _own_staff(d, staff) + _cap_cluster(d)])

@@ -182,7 +182,7 @@ def match_on_confirm(donations: list[Donation]) -> list[MatchDecision]:
             teams[decision.team_id] = (fen + decision.donation_fen, count + 1)
     for team_id, (fen, count) in sorted(teams.items()):
         Team.objects.filter(pk=team_id).update(raised_fen=F("raised_fen") + fen, donation_count=F("donation_count") + count)
-    risk.flag_on_confirm(decisions)
+    risk.flag_on_confirm(decisions, donations)
     for decision in decisions:
         logger.info("match_decided id=%s donation=%s campaign=%s amount_fen=%s binding=%s", decision.public_id,
                     decision.donation.public_id, decision.campaign.public_id, decision.amount_fen, decision.binding or "-")
