@@ -64,9 +64,8 @@ def _reader(field: models.Field) -> Callable[[models.Model], object]:
 def insert_missing(model: type[models.Model], columns: Sequence[str], rows: Sequence[tuple], *, unique: Sequence[str]) -> None:
     """Insert rows (values of ``columns``) unless a row with the same ``unique`` columns exists,
     without model instances: ``INSERT … ON CONFLICT DO NOTHING``. On PostgreSQL the values go as
-    one array per column (``unnest``): a statement with a placeholder per value costs psycopg
-    ~3× the CPU to quote. On SQLite, VALUES rows, at most 1,000 per statement (its limit of bound
-    parameters)."""
+    one array per column (see :func:`values_table`); on SQLite as VALUES rows, at most 1,000 per
+    statement (its limit of bound parameters)."""
     if not rows:
         return
     quote = connection.ops.quote_name
@@ -74,17 +73,40 @@ def insert_missing(model: type[models.Model], columns: Sequence[str], rows: Sequ
     tail = f" ON CONFLICT ({', '.join(quote(c) for c in unique)}) DO NOTHING"
     with connection.cursor() as cursor:
         if connection.vendor == "postgresql":
-            cursor.execute(head + f"SELECT * FROM {unnest_sql(model, columns)}" + tail, [list(values) for values in zip(*rows)])
+            types = {field.column: field.db_type(connection) for field in model._meta.concrete_fields}
+            cursor.execute(head + "SELECT * FROM " + _unnest([types[column] for column in columns]) + tail, values_params(rows))
             return
-        one = f"({', '.join(['%s'] * len(columns))})"
         for start in range(0, len(rows), 1000):
             chunk = rows[start:start + 1000]
-            cursor.execute(head + "VALUES " + ", ".join([one] * len(chunk)) + tail, [v for row in chunk for v in row])
+            cursor.execute(head + _values(len(chunk), len(columns)) + tail, values_params(chunk))
 
 
-def unnest_sql(model: type[models.Model], columns: Sequence[str]) -> str:
-    """PostgreSQL: ``unnest(%s::type[], …)``, one array parameter per column of ``model``, typed
-    like the column without its length: an explicit cast to varchar(n) would cut a longer value
-    silently, where the insert into the column refuses it."""
-    types = {field.column: re.sub(r"\(.*?\)", "", field.db_type(connection)) for field in model._meta.concrete_fields}
-    return f"unnest({', '.join(f'%s::{types[column]}[]' for column in columns)})"
+def values_table(count: int, types: Sequence[str]) -> str:
+    """SQL for a table of ``count`` rows of ``len(types)`` values, after ``IN`` or ``FROM``; its
+    parameters are ``values_params(rows)``. On PostgreSQL ``(SELECT * FROM unnest(%s::type[], …))``,
+    one array per column: with a placeholder per value, psycopg spends ~3× the CPU quoting them
+    (a batch's counter book names hundreds of rows). Elsewhere ``(VALUES (%s, …), …)``."""
+    if connection.vendor == "postgresql":
+        return f"(SELECT * FROM {_unnest(types)})"
+    return f"({_values(count, len(types))})"
+
+
+def values_params(rows: Sequence[tuple]) -> list:
+    if connection.vendor == "postgresql":
+        return [list(column) for column in zip(*rows)]
+    return [v for row in rows for v in row]
+
+
+def _unnest(types: Sequence[str]) -> str:
+    # Each array is cast without the type's length: an explicit cast to varchar(n) would cut a
+    # longer value silently, where the column itself refuses it.
+    arrays = [f"%s::{_LENGTH.sub('', t)}[]" for t in types]
+    return f"unnest({', '.join(arrays)})"
+
+
+_LENGTH = re.compile(r"\(.*?\)")
+
+
+def _values(count: int, width: int) -> str:
+    row = f"({', '.join(['%s'] * width)})"
+    return f"VALUES {', '.join([row] * count)}"

@@ -15,11 +15,13 @@ from dataclasses import dataclass
 from django.db import connection, transaction
 from django.db.models import F
 
-from commonweal.core.bulk import insert_missing
+from commonweal.core.bulk import insert_missing, values_params, values_table
 from commonweal.matching.models import Counter
 from commonweal.matching.rules import shard_limit
 
 _TABLE = Counter._meta.db_table
+_KEY, _KEY_SHARD = ("varchar",), ("varchar", "smallint")
+"""Types of the (key) and (key, shard) rows a book names (core.bulk.values_table)."""
 LOCK_MORE_TIMEOUT = "100ms"
 
 
@@ -121,8 +123,8 @@ class Book:
         self.limits = {limit.key: limit for limit in limits}
         keys = sorted(self.limits)
         with connection.cursor() as cursor:
-            cursor.execute(f'SELECT "key", shard, limit_fen - used_fen FROM {_TABLE} WHERE campaign_id = %s AND "key" IN {_rows_sql(1, len(keys))}',
-                           [campaign_id, *_rows_params([(key,) for key in keys])])
+            cursor.execute(f'SELECT "key", shard, limit_fen - used_fen FROM {_TABLE} WHERE campaign_id = %s AND "key" IN {values_table(len(keys), _KEY)}',
+                           [campaign_id, *values_params([(key,) for key in keys])])
             seen = {(key, shard): room for key, shard, room in cursor.fetchall()}
         wanted = []
         for key in keys:
@@ -144,8 +146,8 @@ class Book:
             ], unique=("campaign_id", "key", "shard"))
             cursor.execute(
                 f'SELECT id, "key", shard, limit_fen, used_fen FROM {_TABLE} WHERE campaign_id = %s '
-                f'AND ("key", shard) IN {_rows_sql(2, len(pairs))} ORDER BY "key", shard{for_update}',
-                [self.campaign_id, *_rows_params(pairs)],
+                f'AND ("key", shard) IN {values_table(len(pairs), _KEY_SHARD)} ORDER BY "key", shard{for_update}',
+                [self.campaign_id, *values_params(pairs)],
             )
             for pk, key, shard, limit_fen, used_fen in cursor.fetchall():
                 self.rows[key].append([pk, shard, limit_fen, used_fen])
@@ -201,30 +203,11 @@ class Book:
         added = sorted(self.added.items())
         with connection.cursor() as cursor:
             cursor.execute(
-                f"WITH v(id, fen) AS {_rows_sql(2, len(added), ('bigint', 'bigint'))} UPDATE {_TABLE} "
+                f"WITH v(id, fen) AS {values_table(len(added), ('bigint', 'bigint'))} UPDATE {_TABLE} "
                 f"SET used_fen = used_fen + (SELECT fen FROM v WHERE v.id = {_TABLE}.id) WHERE id IN (SELECT id FROM v)",
-                _rows_params(added),
+                values_params(added),
             )
         self.added = {}
-
-
-# A batch's book names hundreds of (key, shard) rows. On PostgreSQL they go as one array per
-# column: with a placeholder per value psycopg spends ~3× the CPU quoting them (core.bulk).
-_ROW_TYPES = ("varchar", "smallint")
-
-
-def _rows_sql(width: int, count: int, types: tuple[str, ...] = _ROW_TYPES) -> str:
-    """A table of ``count`` rows of ``width`` values, for ``IN`` or ``FROM``: ``(SELECT * FROM
-    unnest(…))`` on PostgreSQL (typed by ``types``), ``(VALUES …)`` elsewhere."""
-    if connection.vendor == "postgresql":
-        return f"(SELECT * FROM unnest({', '.join(f'%s::{t}[]' for t in types[:width])}))"
-    return f"(VALUES {', '.join(['(' + ', '.join(['%s'] * width) + ')'] * count)})"
-
-
-def _rows_params(rows: list[tuple]) -> list:
-    if connection.vendor == "postgresql":
-        return [list(column) for column in zip(*rows)]
-    return [v for row in rows for v in row]
 
 
 def _enough_shards(room: list[int], want: int | None) -> list[int]:
