@@ -1,6 +1,8 @@
-"""Insert many new rows of one model at once, for the donation hot path.
+"""Many rows in one statement, for the donation hot path: new instances (``insert_many``), rows
+that may exist already (``insert_missing``), and a table of rows as a query parameter
+(``values_table``).
 
-On PostgreSQL the rows go in with ``COPY … FROM STDIN`` after their ids are drawn from the table's
+For new instances, on PostgreSQL the rows go in with ``COPY … FROM STDIN`` after their ids are drawn from the table's
 sequence in one query. Django's ``bulk_create`` spends most of its time building one SQL text with
 a placeholder per value, which psycopg then quotes value by value in Python; COPY streams the
 rows through psycopg's C row formatter and spares PostgreSQL the parsing of that text. Constraints,
@@ -73,12 +75,17 @@ def insert_missing(model: type[models.Model], columns: Sequence[str], rows: Sequ
     tail = f" ON CONFLICT ({', '.join(quote(c) for c in unique)}) DO NOTHING"
     with connection.cursor() as cursor:
         if connection.vendor == "postgresql":
-            types = {field.column: field.db_type(connection) for field in model._meta.concrete_fields}
+            types = _column_types(model)
             cursor.execute(head + "SELECT * FROM " + _unnest([types[column] for column in columns]) + tail, values_params(rows))
             return
         for start in range(0, len(rows), 1000):
             chunk = rows[start:start + 1000]
             cursor.execute(head + _values(len(chunk), len(columns)) + tail, values_params(chunk))
+
+
+@cache
+def _column_types(model: type[models.Model]) -> dict[str, str]:
+    return {field.column: field.db_type(connection) for field in model._meta.concrete_fields}
 
 
 def values_table(count: int, types: Sequence[str]) -> str:
