@@ -18,7 +18,7 @@ from django.utils import timezone
 from commonweal.core.models import AuditEvent
 from commonweal.disclosure.models.spending import Disbursement, Evidence
 from commonweal.giving.models import Donation, DonationReceipt, DonationReceiptLine, ReceiptCounter, Refund
-from commonweal.giving.services import receipt_request_gift
+from commonweal.giving.services import receipt_issue, receipt_request_gift
 from commonweal.ledger.models import OutboxEntry
 from commonweal.matching.models import Team, TeamPolicy
 from commonweal import console_urls
@@ -172,6 +172,11 @@ ORG_SCOPED: dict[str, Entry] = {
     "console-receipt": Entry(
         kwargs=lambda w: {"org": w.b.public_id, "receipt": w.b_receipt.public_id}, roles=frozenset({"finance"}),
         cross=lambda w: {"org": w.a.public_id, "receipt": w.b_receipt.public_id},
+    ),
+    "console-receipt-pdf": Entry(
+        kwargs=lambda w: {"org": w.b.public_id, "receipt": w.b_receipt.public_id}, roles=frozenset({"finance"}),
+        cross=lambda w: {"org": w.a.public_id, "receipt": w.b_receipt.public_id},
+        prepare=lambda w: receipt_issue(receipt=w.b_receipt, actor=w.b_users["finance"]),
     ),
     "console-receipt-issue": Entry(
         kwargs=lambda w: {"org": w.b.public_id, "receipt": w.b_receipt.public_id}, roles=frozenset({"finance"}),

@@ -35,6 +35,7 @@ urlpatterns = [
     path("<str:org>/donations/<str:donation>/refund/", giving_views.refund, name="console-refund"),
     path("<str:org>/receipts/", views_receipts.console_receipts, name="console-receipts"),
     path("<str:org>/receipts/<str:receipt>/", views_receipts.console_receipt_detail, name="console-receipt"),
+    path("<str:org>/receipts/<str:receipt>/pdf/", views_receipts.console_receipt_pdf, name="console-receipt-pdf"),
     path("<str:org>/receipts/<str:receipt>/issue/", views_receipts.console_receipt_issue, name="console-receipt-issue"),
     path("<str:org>/receipts/<str:receipt>/void/", views_receipts.console_receipt_void, name="console-receipt-void"),
     # Disbursements (disclosure.views_spending): four eyes, evidence, the ledger entry when paid.

@@ -16,6 +16,7 @@ urlpatterns = [
     path("me/receipts/", views_receipts.my_receipts, name="my-receipts"),
     path("me/receipts/year/", views_receipts.year_receipt, name="receipt-year"),
     path("me/receipts/<str:public_id>/", views_receipts.receipt_detail, name="receipt-detail"),
+    path("me/receipts/<str:public_id>/pdf/", views_receipts.receipt_detail_pdf, name="receipt-pdf"),
     path("me/statements/<int:year>/", views_receipts.statement, name="statement"),
     path("receipts/<str:public_id>/verify/", views_receipts.receipt_verify, name="receipt-verify"),
     # Ledger pages that read donations and projects (giving/views_ledger.py; docs/ledger.md)

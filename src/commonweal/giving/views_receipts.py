@@ -17,7 +17,7 @@ from django.conf import settings
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core.paginator import Paginator
-from django.http import Http404, HttpResponseNotAllowed
+from django.http import Http404, HttpResponse, HttpResponseNotAllowed
 from django.shortcuts import redirect, render
 from django.urls import reverse
 from django.utils import timezone
@@ -28,6 +28,7 @@ from commonweal.core.errors import DomainError, NotFound
 from commonweal.core.privacy import public_donor_name
 from commonweal.giving import selectors_receipts as selectors
 from commonweal.giving.capitals import fen_in_capitals
+from commonweal.giving.receipt_pdf import receipt_pdf
 from commonweal.giving.forms_receipts import (
     DonorDisplayForm,
     ReceiptNameForm,
@@ -57,6 +58,15 @@ def _not_found(error: NotFound) -> NoReturn:
 
 def _verify_url(receipt) -> str:
     return f"{settings.SITE_URL.rstrip('/')}{reverse('receipt-verify', args=[receipt.public_id])}"
+
+
+def _pdf_response(receipt) -> HttpResponse:
+    """The numbered receipt as a PDF, shown in the browser and saved as ``receipt-<number>.pdf``."""
+    if not receipt.number:
+        raise Http404("a request not yet issued has no PDF")
+    response = HttpResponse(receipt_pdf(receipt, receipt.lines.all(), verify_url=_verify_url(receipt)), content_type="application/pdf")
+    response["Content-Disposition"] = f'inline; filename="receipt-{receipt.number}.pdf"'
+    return response
 
 
 def _document_context(receipt) -> dict:
@@ -147,6 +157,16 @@ def receipt_detail(request, public_id: str):
 
 @login_required
 @require_http_methods(["GET"])
+def receipt_detail_pdf(request, public_id: str):
+    try:
+        receipt = selectors.receipt_get_for_donor(donor=request.user, public_id=public_id)
+    except NotFound as error:
+        _not_found(error)
+    return _pdf_response(receipt)
+
+
+@login_required
+@require_http_methods(["GET"])
 def statement(request, year: int):
     if not 2000 <= year <= timezone.localdate().year:
         raise Http404(f"no statement for {year}")
@@ -231,6 +251,14 @@ def console_receipt_detail(request, org, receipt):
     if found is None:
         return HttpResponseNotAllowed(["GET"])
     return render(request, "giving/receipts/document.html", {**_document_context(found), "copy": "org", "org": org})
+
+
+@console_view(roles=FINANCE)
+def console_receipt_pdf(request, org, receipt):
+    found = _org_receipt(request, org, receipt, methods=("GET",))
+    if found is None:
+        return HttpResponseNotAllowed(["GET"])
+    return _pdf_response(found)
 
 
 @console_view(roles=FINANCE)
