@@ -147,6 +147,31 @@ def test_a_project_overdue_for_its_progress_report_is_not_matched_until_it_repor
     assert donate(late, 1_000).match.amount_fen == 1_000
 
 
+def test_a_report_published_by_another_process_counts_at_once():
+    """An overdue state is remembered for a second only: another worker's report (here, saved
+    without this process's invalidation signals) makes the gifts after that eligible."""
+    import time
+
+    from django.db.models.signals import post_save
+
+    from commonweal.disclosure.services.reporting import report_publish
+    from commonweal.matching import config
+    from commonweal.projects.models import ProjectUpdate
+    from tests.disclosure.reporting_support import long_project, make_team
+
+    team = make_team()
+    late = long_project(team, started_days_ago=200)
+    make_campaign(pools=(100_000,))
+    assert donate(late, 1_000).match.binding == "report_overdue"
+    assert post_save.disconnect(sender=ProjectUpdate, dispatch_uid="matching-config-save-ProjectUpdate")
+    try:
+        report_publish(project=late, actor=team.admin, title="第一批图书到校", body="一千二百册图书已送达十二所学校。")
+    finally:
+        post_save.connect(config.invalidate, sender=ProjectUpdate, dispatch_uid="matching-config-save-ProjectUpdate")
+    time.sleep(config.TTL_SECONDS + 0.1)
+    assert donate(late, 1_000).match.amount_fen == 1_000
+
+
 def test_an_unverified_organization_is_not_matched():
     from commonweal.orgs.models import Organization
 
