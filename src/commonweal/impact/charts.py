@@ -1,14 +1,14 @@
 """A small server-rendered SVG chart per indicator: target and actual value per period (pygal).
 
-Made like ``disclosure.charts`` (and working whether pygal renders with lxml or xml.etree): no script, no comments, fixed id, ``role="img"`` with a title
+Made static by ``core.charts``: no script, no comments, a fixed id, ``role="img"`` with a title
 and a description that states every figure the page's table shows.
 """
 
 import pygal
 from django.utils.translation import gettext as _
-from pygal.etree import etree as ET  # lxml when installed, else xml.etree: whichever pygal renders with
 from pygal.style import Style
 
+from commonweal.core.charts import static_svg
 from commonweal.impact.selectors import IndicatorStatus
 from commonweal.impact.values import format_value
 
@@ -39,20 +39,6 @@ def _describe(status: IndicatorStatus) -> str:
     return "; ".join(parts) + "." if parts else _("No targets or results yet.")
 
 
-def _local(tag) -> str | None:
-    """An element's name without its namespace (lxml writes "{http://www.w3.org/2000/svg}desc")."""
-    return tag.rsplit("}", 1)[-1] if isinstance(tag, str) else None  # comments have a function as their tag
-
-
-def _strip_script_parts(root) -> None:
-    """Remove what only pygal's tooltip script uses: scripts, comments, positional descs and titles."""
-    for parent in list(root.iter()):
-        for child in list(parent):
-            name = _local(child.tag)
-            if name is None or name == "script" or (name == "desc" and child.get("class") != "value") or name == "title":
-                parent.remove(child)
-
-
 def indicator_chart_svg(status: IndicatorStatus, *, chart_id: str, title: str) -> str:
     """Targets and actual values per period of one indicator, as a standalone SVG document."""
     rows = status.rows[-_MAX_PERIODS:]
@@ -65,18 +51,11 @@ def indicator_chart_svg(status: IndicatorStatus, *, chart_id: str, title: str) -
     chart.add(_("Target"), [float(t) if t is not None else None for _p, t, _r in rows])  # drawing only: figures are in desc
     chart.add(_("Actual"), [float(r.value) if r is not None else None for _p, _t, r in rows])
     root = chart.render_tree()
-    _strip_script_parts(root)
-    pygal_id = root.get("id")
-    root.set("id", chart_id)
-    root.set("role", "img")
-    root.set("aria-labelledby", f"{chart_id}-title {chart_id}-desc")
-    root.set("width", str(CHART_WIDTH))
-    root.set("height", str(CHART_HEIGHT))
-    chart_title = ET.Element("title", {"id": f"{chart_id}-title"})
-    chart_title.text = title
-    desc = ET.Element("desc", {"id": f"{chart_id}-desc"})
-    desc.text = _describe(status)
-    root.insert(0, chart_title)
-    root.insert(1, desc)
-    text = ET.tostring(root, encoding="unicode")
-    return text.replace(pygal_id, chart_id) if pygal_id else text
+    # The chart draws no title (the page's heading names the indicator): its label goes first,
+    # before pygal's <defs>.
+    label = root.find("title")
+    root.remove(label)
+    root.insert(0, label)
+    return static_svg(
+        root, chart_id=chart_id, width=CHART_WIDTH, height=CHART_HEIGHT, title=title, description=_describe(status)
+    )
