@@ -11,7 +11,7 @@ import segno
 from django.urls import reverse
 from django.utils import timezone
 
-from commonweal.giving.receipt_pdf import receipt_pdf
+from commonweal.giving.pdf import receipt_pdf, statement_pdf
 from commonweal.giving.services import receipt_issue, receipt_request_gift, receipt_request_year, refund_create
 from tests.factories import add_member, donate, make_org, make_project, make_user
 from tests.giving.test_receipts import donate_at
@@ -120,3 +120,27 @@ def test_a_request_has_no_pdf(world):
     receipt = receipt_request_gift(donation=world["gift"], actor=world["donor"], donor_name="王小明")
     with pytest.raises(ValueError, match="numbered"):
         receipt_pdf(receipt, receipt.lines.all(), verify_url="https://example.org/")
+
+
+def test_the_annual_statement_as_pdf(client, world):
+    donor, gift = world["donor"], world["gift"]
+    other = make_project(make_org(name="绿洲基金会"), title_zh="沙漠植树")
+    second = donate(other, 50_000, donor=donor)
+    refund_create(donation=second, amount_fen=10_000, reason="退款", actor=other.org.memberships.get().user)
+    donate(other, 99_999, donor=make_user())
+    receipt = receipt_issue(receipt=receipt_request_gift(donation=gift, actor=donor, donor_name="王小明"), actor=world["finance"])
+    year = timezone.localtime(gift.confirmed_at).year
+    client.force_login(donor)
+    page = client.get(reverse("statement", args=[year])).content.decode()
+    assert reverse("statement-pdf", args=[year]) in page
+    response = client.get(reverse("statement-pdf", args=[year]))
+    assert response["Content-Disposition"] == f'inline; filename="statement-{year}.pdf"'
+    text = flat("".join(pdf_pages(response)))
+    for expected in (f"{year}年度捐赠清单", "春苗助学基金会", "绿洲基金会", "乡村阅读角", "沙漠植树", gift.public_id, second.public_id,
+                     receipt.number, "¥623.45", "¥100.00", "¥523.45", "¥123.45", "¥400.00", "本清单列出您的捐赠，不是收据"):
+        assert flat(expected) in text, expected
+    assert "¥999.99" not in text  # another donor's gift
+    assert client.get(reverse("statement-pdf", args=[1999])).status_code == 404
+    assert "没有登录后的捐赠记录" in flat("".join(pdf_pages(client.get(reverse("statement-pdf", args=[year - 1])))))
+    client.logout()
+    assert client.get(reverse("statement-pdf", args=[year])).status_code == 302

@@ -18,6 +18,7 @@ urlpatterns = [
     path("me/receipts/<str:public_id>/", views_receipts.receipt_detail, name="receipt-detail"),
     path("me/receipts/<str:public_id>/pdf/", views_receipts.receipt_detail_pdf, name="receipt-pdf"),
     path("me/statements/<int:year>/", views_receipts.statement, name="statement"),
+    path("me/statements/<int:year>/pdf/", views_receipts.statement_pdf, name="statement-pdf"),
     path("receipts/<str:public_id>/verify/", views_receipts.receipt_verify, name="receipt-verify"),
     # Ledger pages that read donations and projects (giving/views_ledger.py; docs/ledger.md)
     path("ledger/donations/<str:public_id>/", views_ledger.donation_lookup, name="ledger-donation"),

@@ -26,9 +26,9 @@ from django.views.decorators.http import require_http_methods
 
 from commonweal.core.errors import DomainError, NotFound
 from commonweal.core.privacy import public_donor_name
+from commonweal.giving import pdf
 from commonweal.giving import selectors_receipts as selectors
 from commonweal.giving.capitals import fen_in_capitals
-from commonweal.giving.receipt_pdf import receipt_pdf
 from commonweal.giving.forms_receipts import (
     DonorDisplayForm,
     ReceiptNameForm,
@@ -64,7 +64,7 @@ def _pdf_response(receipt) -> HttpResponse:
     """The numbered receipt as a PDF, shown in the browser and saved as ``receipt-<number>.pdf``."""
     if not receipt.number:
         raise Http404("a request not yet issued has no PDF")
-    response = HttpResponse(receipt_pdf(receipt, receipt.lines.all(), verify_url=_verify_url(receipt)), content_type="application/pdf")
+    response = HttpResponse(pdf.receipt_pdf(receipt, receipt.lines.all(), verify_url=_verify_url(receipt)), content_type="application/pdf")
     response["Content-Disposition"] = f'inline; filename="receipt-{receipt.number}.pdf"'
     return response
 
@@ -165,17 +165,32 @@ def receipt_detail_pdf(request, public_id: str):
     return _pdf_response(receipt)
 
 
+def _statement_year(year: int) -> int:
+    if not 2000 <= year <= timezone.localdate().year:
+        raise Http404(f"no statement for {year}")
+    return year
+
+
 @login_required
 @require_http_methods(["GET"])
 def statement(request, year: int):
-    if not 2000 <= year <= timezone.localdate().year:
-        raise Http404(f"no statement for {year}")
     context = {
-        "statement": selectors.donor_statement(donor=request.user, year=year),
+        "statement": selectors.donor_statement(donor=request.user, year=_statement_year(year)),
         "years": selectors.donor_statement_years(donor=request.user),
         "today": timezone.localdate(),
     }
     return render(request, "giving/receipts/statement.html", context)
+
+
+@login_required
+@require_http_methods(["GET"])
+def statement_pdf(request, year: int):
+    found = selectors.donor_statement(donor=request.user, year=_statement_year(year))
+    user = request.user
+    document = pdf.statement_pdf(found, donor_name=user.display_name or user.email, today=timezone.localdate())
+    response = HttpResponse(document, content_type="application/pdf")
+    response["Content-Disposition"] = f'inline; filename="statement-{year}.pdf"'
+    return response
 
 
 @login_required
