@@ -52,3 +52,19 @@ def test_sqlite_default_uses_wal(tmp_path):
     )
     result = _run({}, code, tmp_path)
     assert result.stdout.strip() == "wal", result.stderr
+
+
+def test_log_lines_are_stamped_in_utc():
+    """Django set the process's zone to Asia/Shanghai; the configured formatter still writes UTC."""
+    import datetime as dt
+    import logging
+    import time
+
+    from django.conf import settings
+
+    assert time.localtime(0).tm_hour == 8  # the process runs in Beijing time (TIME_ZONE)
+    formatter = logging.getLogger("commonweal").handlers[0].formatter
+    record = logging.LogRecord("commonweal", logging.INFO, __file__, 1, "hello", None, None)
+    record.created, record.msecs = dt.datetime(2026, 12, 7, 1, 2, 3, tzinfo=dt.UTC).timestamp(), 45.0
+    assert formatter.format(record) == "2026-12-07T01:02:03.045Z INFO commonweal hello"
+    assert settings.LOGGING["formatters"]["line"]["()"].endswith("UTCFormatter")

@@ -245,7 +245,7 @@ if PRODUCTION:
 LOGGING = {
     "version": 1,
     "disable_existing_loggers": False,
-    "formatters": {"line": {"format": "%(asctime)s %(levelname)s %(name)s %(message)s"}},
+    "formatters": {"line": {"()": "commonweal.core.logformat.UTCFormatter", "format": "%(asctime)s %(levelname)s %(name)s %(message)s"}},
     "handlers": {"console": {"class": "logging.StreamHandler", "formatter": "line"}},
     "loggers": {
         "commonweal": {"handlers": ["console"], "level": env("LOG_LEVEL", "INFO"), "propagate": False},
@@ -254,3 +254,10 @@ LOGGING = {
 
 # Payment notifications older or newer than this are refused as replays.
 PAYMENT_REPLAY_WINDOW_SECONDS = 300
+
+# Complaints one reporter may send, counted per account, per email address and per client address
+# (disclosure.services.complaints.complaint_limits): in any hour, in any 24 hours, and about one
+# project in any 24 hours. 0 switches a limit off.
+COMPLAINTS_PER_HOUR = int(env("COMMONWEAL_COMPLAINTS_PER_HOUR", "5"))
+COMPLAINTS_PER_DAY = int(env("COMMONWEAL_COMPLAINTS_PER_DAY", "20"))
+COMPLAINTS_PER_PROJECT_PER_DAY = int(env("COMMONWEAL_COMPLAINTS_PER_PROJECT_PER_DAY", "3"))
