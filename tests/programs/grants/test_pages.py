@@ -351,3 +351,45 @@ def test_only_managers_create_programs(client, world):
         assert client.post(url, data).status_code == 404
         assert url not in client.get(reverse("grants-calls")).content.decode()
     assert not Program.objects.filter(name_zh="新奖").exists()
+
+
+def test_a_lost_referee_link_is_sent_again_and_the_old_one_stops_working(client, world, django_capture_on_commit_callbacks):
+    import datetime as dt
+
+    from django.utils import timezone
+
+    from commonweal.core.models import AuditEvent
+    from commonweal.programs.grants.services import referee_link_resend
+
+    application = apply(world.call)
+    referee = application.referees.order_by("pk").first()
+    old = referee_tokens(application)[referee.email]
+    resend = reverse("grants-referee-resend", args=[application.public_id, referee.public_id])
+    # Only the applicant and program managers may; anyone else gets 404 and nothing is sent.
+    client.force_login(make_user())
+    sent = len(mail.outbox)
+    assert client.post(resend).status_code == 404 and len(mail.outbox) == sent
+    # Within the first hour of the original email: refused, with the reason.
+    client.force_login(application.applicant)
+    assert resend in client.get(reverse("grants-application", args=[application.public_id])).content.decode()
+    page = client.post(resend, follow=True).content.decode()
+    assert ("less than an hour ago" in page or "一小时内" in page) and len(mail.outbox) == sent
+    Referee.objects.filter(pk=referee.pk).update(link_sent_at=timezone.now() - dt.timedelta(hours=2))
+    with django_capture_on_commit_callbacks(execute=True):
+        page = client.post(resend, follow=True).content.decode()
+    assert referee.name in page and len(mail.outbox) == sent + 1 and mail.outbox[-1].to == [referee.email]
+    new = referee_tokens(application)[referee.email]  # the newest email's link
+    assert new != old
+    assert client.get(reverse("grants-referee", args=[old])).status_code == 404
+    assert client.get(reverse("grants-referee", args=[new])).status_code == 200
+    assert AuditEvent.objects.filter(action="grant_referee.link_resend", actor=application.applicant).count() == 1
+    # Once the letter is in, there is nothing to resend (no button, and the service refuses).
+    client.post(reverse("grants-referee", args=[new]), {"letter": SimpleUploadedFile("letter.pdf", PDF)})
+    assert resend not in client.get(reverse("grants-application", args=[application.public_id])).content.decode()
+    with pytest.raises(Exception, match="already received"):
+        referee_link_resend(referee=Referee.objects.get(pk=referee.pk), actor=world.manager, now=timezone.now() + dt.timedelta(hours=3))
+    # A program manager may resend another referee's link.
+    other = application.referees.exclude(pk=referee.pk).first()
+    with django_capture_on_commit_callbacks(execute=True):
+        referee_link_resend(referee=other, actor=world.manager, now=timezone.now() + dt.timedelta(hours=2))
+    assert mail.outbox[-1].to == [other.email]

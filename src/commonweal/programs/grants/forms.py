@@ -61,6 +61,8 @@ _BY_CODE = {
     "illegal_transition": _("This step is not possible in the current state."),
     "after_final": _("The final round is the last one."),
     "application_closed": _("The application is no longer in review."),
+    "letter_received": _("This referee's letter was already received."),
+    "link_sent_recently": _("The link was sent less than an hour ago. Ask the referee to check their spam folder, or try again later."),
     "required": _("This field is required."),
     "duplicate_field": _("List each field once."),
 }

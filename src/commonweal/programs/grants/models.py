@@ -262,6 +262,8 @@ class Referee(models.Model):
     letter_content_type = models.CharField(max_length=32, blank=True)
     letter_sha256 = models.CharField(max_length=64, blank=True)
     letter_uploaded_at = models.DateTimeField(null=True, blank=True)
+    link_sent_at = models.DateTimeField(null=True, blank=True)
+    """When the referee was last emailed their private link (a resend replaces it)."""
     created_at = models.DateTimeField(auto_now_add=True)
 
     class Meta:

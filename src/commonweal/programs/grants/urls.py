@@ -11,6 +11,7 @@ urlpatterns = [
     path("grants/me/", views.my_grants, name="grants-mine"),
     path("grants/applications/<str:public_id>/", views.application_detail, name="grants-application"),
     path("grants/installments/<str:public_id>/report/", views.installment_report, name="grants-installment-report"),
+    path("grants/applications/<str:public_id>/referees/<str:referee>/resend/", views.referee_resend, name="grants-referee-resend"),
     path("grants/referee/<str:token>/", views.referee_upload, name="grants-referee"),
     path("grants/nominate/<str:token>/", views.nominator_page, name="grants-nominator"),
     path("grants/letters/<str:public_id>/", views.referee_letter, name="grants-letter"),

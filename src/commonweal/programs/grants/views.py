@@ -212,6 +212,24 @@ def installment_report(request, public_id: str):
     return redirect("grants-application", installment.award.application.public_id)
 
 
+@login_required
+@require_POST
+def referee_resend(request, public_id: str, referee: str):
+    """The applicant (or a manager) has a referee's lost link sent again."""
+    try:
+        application = access_application_by_public_id(request.user, public_id)
+        found = application.referees.filter(public_id=referee).first()
+        if found is None:
+            raise NotFound("no such referee")
+        services.referee_link_resend(referee=found, actor=request.user)
+        messages.success(request, gettext("A new link was emailed to %(name)s; the earlier link no longer works.") % {"name": found.name})
+    except NotFound as error:
+        raise _http404(error) from error
+    except DomainError as error:
+        messages.error(request, grants_error_text(error))
+    return redirect("grants-application", public_id)
+
+
 # --- private links -------------------------------------------------------------------------
 
 @require_http_methods(["GET", "POST"])

@@ -10,6 +10,7 @@ from commonweal.programs.grants.services.applications import (
     application_submit,
     nomination_submit,
     referee_letter_upload,
+    referee_link_resend,
 )
 from commonweal.programs.grants.services.awards import (
     installment_approve,
@@ -38,6 +39,7 @@ __all__ = [
     "reviewer_add",
     "nominator_invite",
     "nomination_submit",
+    "referee_link_resend",
     "application_submit",
     "referee_letter_upload",
     "assignment_create",

@@ -6,6 +6,8 @@
   the call offers, with the number of referees that route requires. Eligibility is checked rule
   by rule (``grants.eligibility``); an ineligible application is refused with every reason. Each
   referee is emailed a private upload link on commit.
+- :func:`referee_link_resend`: the applicant (or a program manager) has a referee who lost the
+  email sent a new link; the old one stops working. At most once per ``RESEND_INTERVAL``.
 - :func:`referee_letter_upload`: the referee uploads the letter (JPEG, PNG, WebP or PDF, checked
   by content with ``disclosure.evidence``) into private storage; a new upload replaces the old.
 """
@@ -43,11 +45,13 @@ from commonweal.programs.grants.services.setup import link_for
 from commonweal.programs.grants.tokens import token_new
 from commonweal.programs.services.validation import check_text
 
-__all__ = ["Ineligible", "call_is_open", "nomination_submit", "application_submit", "referee_letter_upload"]
+__all__ = ["Ineligible", "call_is_open", "nomination_submit", "application_submit", "referee_link_resend", "referee_letter_upload"]
 
 logger = logging.getLogger("commonweal.programs.grants")
 
 MAX_COAUTHORS = 100
+RESEND_INTERVAL = dt.timedelta(hours=1)
+"""A referee's link is sent again at most this often: the email goes to a third party."""
 
 
 class Ineligible(Conflict):
@@ -195,7 +199,7 @@ def application_submit(
             )
             for referee in clean_referees:
                 token, digest = token_new()
-                tokens.append((Referee.objects.create(application=application, token_hash=digest, **referee), token))
+                tokens.append((Referee.objects.create(application=application, token_hash=digest, link_sent_at=now, **referee), token))
             audit_record(actor=applicant, action="grant_application.submit", target=application,
                          data={"call": call.public_id, "route": route, "referees": len(tokens)})
             transaction.on_commit(lambda: [_mail_referee(referee, token) for referee, token in tokens])
@@ -221,6 +225,29 @@ def _mail_referee(referee: Referee, token: str) -> None:
         ),
         from_email=None, recipient_list=[referee.email],
     )
+
+
+def referee_link_resend(*, referee: Referee, actor, now: dt.datetime | None = None) -> Referee:
+    """Email the referee a new private link while their letter is awaited; the old link stops
+    working (a lost email may have reached someone else). ``actor`` is the applicant or a program
+    manager (the caller checked it with ``access_application_by_public_id``)."""
+    now = now or timezone.now()
+    with transaction.atomic(durable=True):
+        locked = Referee.objects.select_for_update(of=("self",)).select_related("application__call").get(pk=referee.pk)
+        if locked.application.status != ApplicationStatus.IN_REVIEW:
+            raise Conflict("the application is no longer in review", code="application_closed")
+        if locked.has_letter:
+            raise Conflict("this referee's letter was already received", code="letter_received")
+        if locked.link_sent_at is not None and now < locked.link_sent_at + RESEND_INTERVAL:
+            again = timezone.localtime(locked.link_sent_at + RESEND_INTERVAL)
+            raise Conflict(f"the link was sent at {timezone.localtime(locked.link_sent_at):%H:%M}; it can be sent again from {again:%H:%M}",
+                           code="link_sent_recently")
+        token, locked.token_hash = token_new()
+        locked.link_sent_at = now
+        locked.save(update_fields=["token_hash", "link_sent_at"])
+        audit_record(actor=actor, action="grant_referee.link_resend", target=locked, data={"application": locked.application.public_id})
+        transaction.on_commit(lambda: _mail_referee(locked, token))
+    return locked
 
 
 def referee_letter_upload(*, referee: Referee, upload, now: dt.datetime | None = None) -> Referee:
