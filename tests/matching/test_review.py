@@ -179,3 +179,26 @@ def test_the_daily_command_releases_what_is_due():
     call_command("release_matches", stdout=out)
     decision.refresh_from_db()
     assert decision.status == "released" and "released 1" in out.getvalue()
+
+
+def test_the_hourly_task_releases_what_is_due_and_renews_itself(settings):
+    from commonweal.matching.tasks import RELEASE_INTERVAL, release_matches
+
+    project = make_project(make_org())
+    campaign = make_campaign(pools=(100_000,), review_days=0, hours=2)
+    decision = donate(project, 1_000).match
+    assert release_matches.enqueue(reschedule=False).return_value == 0  # the campaign is still running
+    type(campaign).objects.filter(pk=campaign.pk).update(
+        starts_at=campaign.starts_at - dt.timedelta(days=3), ends_at=campaign.ends_at - dt.timedelta(days=2))
+    assert release_matches.enqueue(reschedule=False).return_value == 1
+    decision.refresh_from_db()
+    assert decision.status == "released"
+    # A run queues the next one an hour later (the database backend keeps it until then).
+    settings.TASKS = {"default": {"BACKEND": "django_tasks_db.DatabaseBackend"}}
+    from django_tasks_db.models import DBTaskResult
+
+    before = timezone.now()
+    assert release_matches.call(reschedule=True) == 0
+    (queued,) = DBTaskResult.objects.all()
+    assert queued.task_path == "commonweal.matching.tasks.release_matches"
+    assert before + RELEASE_INTERVAL <= queued.run_after <= timezone.now() + RELEASE_INTERVAL
