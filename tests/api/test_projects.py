@@ -219,10 +219,19 @@ def test_malformed_project_id_is_404(client, public_id):
 
 def test_project_updates_are_listed(client):
     from commonweal.disclosure.services.reporting import report_publish
+    from tests.disclosure.spending_support import jpeg_bytes, upload
 
     project = make_project()
     admin = project.org.memberships.get(role="admin").user
-    update = report_publish(project=project, actor=admin, title="第一批图书到校", body="300 本图书已送达。")
+    plain = report_publish(project=project, actor=admin, title="第一批图书到校", body="300 本图书已送达。")
+    final = report_publish(project=project, actor=admin, title="第二批图书到校", body="阅读角建成。",
+                           figures=[{"label": "图书", "value": "1200", "unit": "册"}],
+                           photos=[upload(jpeg_bytes(size=(64, 48)), "现场.jpg")], photo_descriptions=["学生在阅读角"])
     body = client.get(f"{API}/projects/{project.public_id}").json()
-    assert body["updates"] == [{"public_id": update.public_id, "title": "第一批图书到校", "body": "300 本图书已送达。",
-                                "published_at": body["updates"][0]["published_at"]}]
+    newest, older = body["updates"]
+    assert older == {"public_id": plain.public_id, "kind": "progress", "title": "第一批图书到校", "body": "300 本图书已送达。",
+                     "published_at": older["published_at"], "figures": [], "photos": []}
+    assert (newest["public_id"], newest["kind"], newest["figures"]) == (final.public_id, "progress", [{"label": "图书", "value": "1200", "unit": "册"}])
+    (photo,) = newest["photos"]
+    assert (photo["width"], photo["height"], photo["description"]) == (64, 48, "学生在阅读角")
+    assert photo["url"] == f"http://testserver{final.photos.get().image.url}"

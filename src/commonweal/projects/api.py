@@ -120,11 +120,27 @@ class RecentDonationOut(Schema):
     confirmed_at: dt.datetime
 
 
+class ReportFigureOut(Schema):
+    label: str
+    value: str = Field(description="a decimal number as the organization wrote it, e.g. \"1200\" or \"3.5\"")
+    unit: str
+
+
+class ReportPhotoOut(Schema):
+    url: str = Field(description="absolute URL of the image (re-encoded without metadata)")
+    width: int
+    height: int
+    description: str
+
+
 class ProjectUpdateOut(Schema):
     public_id: str
+    kind: Literal["progress", "final", "receipts"] = Field(description="progress report, final report, or list of donations received")
     title: str
     body: str
     published_at: dt.datetime
+    figures: list[ReportFigureOut]
+    photos: list[ReportPhotoOut]
 
 
 class ProjectDetailOut(ProjectSummaryOut):
@@ -181,7 +197,12 @@ def get_project(request, public_id: str):
             for d in donations
         ],
         "updates": [
-            {"public_id": u.public_id, "title": u.title, "body": u.body, "published_at": u.published_at}
+            {
+                "public_id": u.public_id, "kind": u.kind, "title": u.title, "body": u.body, "published_at": u.published_at,
+                "figures": u.figures,
+                "photos": [{"url": request.build_absolute_uri(p.image.url), "width": p.width, "height": p.height,
+                            "description": p.description} for p in u.photos.all()],
+            }
             for u in project.updates.all()
         ],
     }
