@@ -4,11 +4,14 @@ Services raise these; the API maps them once to ``{"error": {"code", "message"}}
 maps them once to form errors. Messages name the limit and the value that broke it.
 """
 
+import datetime as dt
+
 __all__ = [
     "DomainError",
     "InvalidInput",
     "NotFound",
     "Conflict",
+    "RateLimited",
     "PaymentRejected",
 ]
 
@@ -49,6 +52,19 @@ class Conflict(DomainError):
 
     code = "conflict"
     http_status = 409
+
+
+class RateLimited(DomainError):
+    """Too many requests from one identity within a time window. ``limit`` names the rule (e.g.
+    ``per_hour``), ``identity`` what was counted (``account``, ``email``, ``address``), ``most`` how
+    many the rule allows, ``retry_at`` the first moment another request fits."""
+
+    code = "rate_limited"
+    http_status = 429
+
+    def __init__(self, message: str, *, limit: str, identity: str, most: int, retry_at: dt.datetime):
+        super().__init__(message)
+        self.limit, self.identity, self.most, self.retry_at = limit, identity, most, retry_at
 
 
 class PaymentRejected(DomainError):

@@ -4,7 +4,8 @@ error into a sentence in the active language (evidence errors as the spending fo
 from django import forms
 from django.utils.translation import gettext_lazy as _
 
-from commonweal.core.errors import DomainError
+from commonweal.core.errors import DomainError, RateLimited
+from commonweal.core.timeutil import to_shanghai
 from commonweal.disclosure.forms_spending import EVIDENCE_ACCEPT, spending_error_text
 from commonweal.disclosure.models.complaints import COMPLAINT_DETAILS_MAX_LENGTH, ComplaintReason
 
@@ -14,6 +15,14 @@ _BY_CODE = {
     "invalid_email": _("Enter an email address: the platform sends the answer there."),
     "illegal_transition": _("This step is not possible in the current state."),
 }
+# disclosure.services.complaints.complaint_limits by name, who was counted, and when to come back.
+_RATE_LIMITED = {
+    "per_hour": _("At most %(most)s complaints in an hour from one %(identity)s."),
+    "per_day": _("At most %(most)s complaints in 24 hours from one %(identity)s."),
+    "per_project_per_day": _("At most %(most)s complaints about one project in 24 hours from one %(identity)s."),
+}
+_IDENTITY = {"account": _("account"), "email": _("email address"), "address": _("network address")}
+_TRY_AGAIN = _("Please try again after %(time)s (Beijing time).")
 _REQUIRED_BY_FIELD = {
     "details": _("Please describe what is wrong."),
     "reason": _("A note for the reporter is required."),
@@ -23,6 +32,10 @@ _REQUIRED_BY_FIELD = {
 def complaint_error_text(exc: DomainError) -> str:
     if exc.code.startswith("evidence_"):
         return spending_error_text(exc)
+    if isinstance(exc, RateLimited) and exc.limit in _RATE_LIMITED:
+        limit = _RATE_LIMITED[exc.limit] % {"most": exc.most, "identity": _IDENTITY[exc.identity]}
+        time = f"{to_shanghai(exc.retry_at):%Y-%m-%d %H:%M}"
+        return f"{limit} {_TRY_AGAIN % {'time': time}}"
     if exc.code == "required" and exc.field in _REQUIRED_BY_FIELD:
         return str(_REQUIRED_BY_FIELD[exc.field])
     known = _BY_CODE.get(exc.code)

@@ -11,7 +11,7 @@ from django.utils import timezone
 from django.utils.translation import gettext
 from django.views.decorators.http import require_http_methods
 
-from commonweal.core.errors import DomainError, NotFound
+from commonweal.core.errors import DomainError, NotFound, RateLimited
 from commonweal.disclosure.forms_complaints import ComplaintForm
 from commonweal.disclosure.selectors.complaints import complaint_deadline, complaint_get_for_operator, complaint_get_for_reporter
 from commonweal.disclosure.services.complaints import complaint_holidays, complaint_submit
@@ -30,17 +30,20 @@ def complaint_new(request, public_id: str):
         raise Http404(error.message) from error
     initial = {"reporter_email": request.user.email} if request.user.is_authenticated else {}
     form = ComplaintForm(request.POST or None, request.FILES or None, initial=initial)
+    refusal = None
     if request.method == "POST" and form.is_valid():
         try:
-            complaint = complaint_submit(project=project, reporter=request.user, **form.cleaned_data)
+            complaint = complaint_submit(project=project, reporter=request.user,
+                                         client_address=request.META.get("REMOTE_ADDR", ""), **form.cleaned_data)
         except DomainError as error:
             form.add_domain_error(error)
+            refusal = error
         else:
             sent = [pid for pid in request.session.get(SESSION_COMPLAINTS, []) if pid != complaint.public_id]
             request.session[SESSION_COMPLAINTS] = (sent + [complaint.public_id])[-MAX_REMEMBERED:]
             messages.success(request, gettext("Thank you. Your complaint was received."))
             return redirect("complaint-received", complaint.public_id)
-    status = 400 if form.errors else 200
+    status = 429 if isinstance(refusal, RateLimited) else 400 if form.errors else 200
     context = {"project": project, "form": form, "holidays_configured": any(complaint_holidays())}
     return render(request, "disclosure/complaints/new.html", context, status=status)
 

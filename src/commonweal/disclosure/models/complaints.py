@@ -12,6 +12,7 @@
 from django.conf import settings
 from django.db import models
 from django.db.models import Q
+from django.db.models.functions import Lower
 from django.utils.translation import gettext_lazy as _
 
 from commonweal.core.identifiers import new_public_id
@@ -59,6 +60,8 @@ class Complaint(models.Model):
     details = models.TextField(_("details"), max_length=COMPLAINT_DETAILS_MAX_LENGTH)
     reporter = models.ForeignKey(settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL, related_name="complaints")
     reporter_email = models.EmailField(_("email for the answer"))
+    # Keyed hash (core.privacy.fingerprint) of the sender's network address, for the rate limits only.
+    client_fingerprint = models.CharField(max_length=32, blank=True)
     # Checked by content (disclosure.evidence), stored privately, shown to operators only.
     evidence = models.FileField(storage=evidence_storage, upload_to="complaints/", max_length=255, blank=True)
     evidence_content_type = models.CharField(max_length=32, blank=True)
@@ -78,6 +81,10 @@ class Complaint(models.Model):
         indexes = [
             models.Index(fields=["status", "respond_by"], name="complaint_queue"),
             models.Index(fields=["org", "status", "decided_at"], name="complaint_org_outcomes"),
+            # The rate limits count one reporter's recent complaints by each identity.
+            models.Index(fields=["reporter", "received_at"], name="complaint_reporter_time"),
+            models.Index(Lower("reporter_email"), "received_at", name="complaint_email_time"),
+            models.Index(fields=["client_fingerprint", "received_at"], name="complaint_client_time"),
         ]
         constraints = [
             models.CheckConstraint(condition=Q(reason__in=ComplaintReason.values), name="complaint_reason_known"),

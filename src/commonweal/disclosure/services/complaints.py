@@ -9,9 +9,17 @@
   commit, and the organization's scorecard is recomputed.
 
 Signed-in reporters are remembered on the complaint; nobody else ever sees who complained.
+
+Rate limits (:func:`complaint_limits`) stop anyone flooding an organization: each of the sender's
+identities (account, email address, keyed hash of the network address) may send only so many
+complaints in any hour, in any 24 hours, and about one project in any 24 hours. They are counted
+in the database, inside the submitting transaction, because several worker processes serve the
+form; on PostgreSQL an advisory lock per identity makes concurrent submissions take turns.
 """
 
+import dataclasses
 import datetime as dt
+import hashlib
 import logging
 import os
 
@@ -20,12 +28,16 @@ from django.core.exceptions import ImproperlyConfigured, ValidationError
 from django.core.files.base import ContentFile
 from django.core.mail import send_mail
 from django.core.validators import validate_email
-from django.db import transaction
+from django.db import connection, transaction
+from django.db.models import Count, Q
+from django.db.models.functions import Lower
+from django.db.models.lookups import Exact
 from django.utils import timezone
 
 from commonweal.core.audit import audit_record
-from commonweal.core.errors import Conflict, InvalidInput, NotFound
-from commonweal.core.timeutil import shanghai_date
+from commonweal.core.errors import Conflict, InvalidInput, NotFound, RateLimited
+from commonweal.core.privacy import fingerprint
+from commonweal.core.timeutil import shanghai_date, to_shanghai
 from commonweal.disclosure.complaints_lifecycle import COMPLAINT_TRANSITIONS, OUTCOMES
 from commonweal.disclosure.evidence import evidence_clean, evidence_read
 from commonweal.disclosure.models.complaints import (
@@ -40,6 +52,8 @@ from commonweal.projects.models import Project
 from commonweal.projects.permissions import project_is_public
 
 __all__ = [
+    "ComplaintLimit",
+    "complaint_limits",
     "complaint_holidays",
     "complaint_respond_by",
     "complaint_submit",
@@ -84,10 +98,106 @@ def _clean_email(text: str) -> str:
     return email
 
 
+@dataclasses.dataclass(frozen=True, slots=True, kw_only=True)
+class ComplaintLimit:
+    """At most ``most`` complaints from one identity of a sender within a sliding window."""
+
+    name: str
+    """Stable name, carried by :class:`RateLimited`."""
+    most: int
+    """Complaints allowed within the window."""
+    window: dt.timedelta
+    """How far back from the moment of submission complaints count."""
+    wording: str
+    """The window in an English sentence ("at most 5 complaints <wording>")."""
+    per_project: bool = False
+    """Count only complaints about the same project."""
+
+
+def complaint_limits() -> tuple[ComplaintLimit, ...]:
+    """The limits in force, from ``settings.COMPLAINTS_PER_HOUR``, ``COMPLAINTS_PER_DAY`` and
+    ``COMPLAINTS_PER_PROJECT_PER_DAY``; a limit set to 0 is off."""
+    limits = (
+        ComplaintLimit(name="per_hour", most=settings.COMPLAINTS_PER_HOUR, window=dt.timedelta(hours=1),
+                       wording="in an hour"),
+        ComplaintLimit(name="per_day", most=settings.COMPLAINTS_PER_DAY, window=dt.timedelta(days=1),
+                       wording="in 24 hours"),
+        ComplaintLimit(name="per_project_per_day", most=settings.COMPLAINTS_PER_PROJECT_PER_DAY,
+                       window=dt.timedelta(days=1), wording="about one project in 24 hours", per_project=True),
+    )
+    return tuple(limit for limit in limits if limit.most > 0)
+
+
+_IDENTITY_WORDS = {"account": "account", "email": "email address", "address": "network address"}
+
+
+def _sender_identities(*, reporter_id: int | None, email: str, client_fingerprint: str) -> dict[str, tuple[str, Q]]:
+    """Each identity of the sender: its kind, its value and the complaints it sent. Email
+    addresses compare case-insensitively (index ``complaint_email_time``)."""
+    identities = {"email": (email.lower(), Q(Exact(Lower("reporter_email"), email.lower())))}
+    if reporter_id is not None:
+        identities["account"] = (str(reporter_id), Q(reporter_id=reporter_id))
+    if client_fingerprint:
+        identities["address"] = (client_fingerprint, Q(client_fingerprint=client_fingerprint))
+    return identities
+
+
+def _take_turns(identities: dict[str, tuple[str, Q]]) -> None:
+    """Make concurrent submissions by the same identity wait for each other, so that none slips
+    past the count. SQLite already runs one write transaction at a time (IMMEDIATE); PostgreSQL
+    takes transaction-level advisory locks, in a fixed order so that two senders cannot deadlock."""
+    if connection.vendor != "postgresql":
+        return
+    keys = (f"complaint-limit:{kind}:{value}".encode() for kind, (value, _match) in identities.items())
+    lock_ids = sorted(int.from_bytes(hashlib.sha256(key).digest()[:8], "big", signed=True) for key in keys)
+    with connection.cursor() as cursor:
+        for lock_id in lock_ids:
+            cursor.execute("SELECT pg_advisory_xact_lock(%s)", [lock_id])
+
+
+def _next_minute(moment: dt.datetime) -> dt.datetime:
+    """``moment`` rounded up to a whole minute, so "try again after 14:05" is never too early."""
+    past = dt.timedelta(seconds=moment.second, microseconds=moment.microsecond)
+    return moment - past + dt.timedelta(minutes=1) if past else moment
+
+
+def _check_limits(*, project: Project, identities: dict[str, tuple[str, Q]], now: dt.datetime) -> None:
+    """Raise :class:`RateLimited` if one more complaint would break a limit for any identity,
+    naming the one that frees up last: only then may the sender try again."""
+    limits = complaint_limits()
+    if not limits:
+        return
+    longest = max(limit.window for limit in limits)
+
+    def within(limit: ComplaintLimit) -> Q:
+        return Q(received_at__gt=now - limit.window) & (Q(project=project) if limit.per_project else Q())
+
+    refusals = []
+    for identity, (_value, match) in identities.items():
+        recent = Complaint.objects.filter(match, received_at__gt=now - longest, received_at__lte=now)
+        counts = recent.aggregate(**{limit.name: Count("pk", filter=within(limit)) for limit in limits})
+        for limit in limits:
+            excess = counts[limit.name] - limit.most
+            if excess >= 0:
+                # One more fits once the oldest ``excess + 1`` of them have left the window.
+                times = recent.filter(within(limit)).order_by("received_at").values_list("received_at", flat=True)
+                refusals.append((_next_minute(times[excess] + limit.window), identity, limit))
+    if refusals:
+        retry_at, identity, limit = max(refusals, key=lambda refusal: refusal[0])
+        logger.info("complaint_rate_limited project=%s limit=%s identity=%s", project.public_id, limit.name, identity)
+        raise RateLimited(
+            f"at most {limit.most} complaints {limit.wording} from one {_IDENTITY_WORDS[identity]}; "
+            f"try again after {to_shanghai(retry_at):%Y-%m-%d %H:%M} Beijing time",
+            limit=limit.name, identity=identity, most=limit.most, retry_at=retry_at,
+        )
+
+
 def complaint_submit(*, project: Project, reason: str, details: str, reporter_email: str = "", reporter=None,
-                     evidence=None, now: dt.datetime | None = None) -> Complaint:
+                     evidence=None, client_address: str = "", now: dt.datetime | None = None) -> Complaint:
     """Anyone reports a public project. ``evidence`` is an uploaded file (or any binary file
-    object) or None. Returns the complaint with its response deadline."""
+    object) or None; ``client_address`` is the sender's network address (kept only as a keyed
+    hash). Returns the complaint with its response deadline; raises :class:`RateLimited` when
+    the sender already sent too many (:func:`complaint_limits`)."""
     now = now or timezone.now()
     if reason not in ComplaintReason.values:
         raise InvalidInput(f"reason must be one of {', '.join(ComplaintReason.values)}, got {reason!r}", field="reason")
@@ -99,15 +209,21 @@ def complaint_submit(*, project: Project, reason: str, details: str, reporter_em
                            field="details")
     signed_in = getattr(reporter, "is_authenticated", False)
     email = _clean_email(reporter_email or (reporter.email if signed_in else ""))
+    client_fingerprint = fingerprint("address", client_address)
+    identities = _sender_identities(reporter_id=reporter.pk if signed_in else None, email=email,
+                                    client_fingerprint=client_fingerprint)
     clean = evidence_clean(evidence_read(evidence)) if evidence is not None else None
     received_on = shanghai_date(now)
     with transaction.atomic(durable=True):
         project = Project.objects.select_related("org").filter(pk=project.pk).first()
         if project is None or not project_is_public(project):
             raise NotFound("no such public project")
+        _take_turns(identities)
+        _check_limits(project=project, identities=identities, now=now)
         complaint = Complaint(
             project=project, org=project.org, reason=reason, details=details, reporter=reporter if signed_in else None,
-            reporter_email=email, received_at=now, received_on=received_on, respond_by=complaint_respond_by(received_on),
+            reporter_email=email, client_fingerprint=client_fingerprint, received_at=now, received_on=received_on,
+            respond_by=complaint_respond_by(received_on),
         )
         if clean is not None:
             complaint.evidence_content_type = clean.content_type
