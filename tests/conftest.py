@@ -31,3 +31,14 @@ def _fast_and_local(request):
     from commonweal.matching.config import invalidate
 
     invalidate()
+
+
+@pytest.fixture
+def operator_client(client):
+    """The test client signed in as a platform operator with TOTP (what the back office requires)."""
+    from tests.factories import enable_totp, make_operator
+
+    operator = make_operator()
+    enable_totp(operator)
+    client.force_login(operator)
+    return client

@@ -10,18 +10,9 @@ from django.utils import timezone
 from commonweal.disclosure.models.reporting import Follow, ReminderSent
 from commonweal.disclosure.services.reporting import follow_start, follow_stop, reminders_send
 from tests.disclosure.reporting_support import long_project, make_team
-from tests.factories import make_operator, make_user
-from tests.orgs.test_admin import enable_totp
+from tests.factories import make_user
 
 pytestmark = pytest.mark.django_db
-
-
-@pytest.fixture
-def operator_client(client):
-    operator = make_operator()
-    enable_totp(operator)
-    client.force_login(operator)
-    return client
 
 
 def page(client, url) -> str:

@@ -12,7 +12,7 @@ from commonweal.core.models import AuditEvent
 from commonweal.matching.models import Campaign, MatchStatus, OrgBan, Team
 from commonweal.projects.models import Project
 from commonweal.matching.services import team_policy_set
-from tests.factories import add_member, donate, enable_totp, make_operator, make_org, make_project, make_user
+from tests.factories import add_member, donate, make_org, make_project, make_user
 from tests.matching.factories import make_campaign
 
 pytestmark = pytest.mark.django_db
@@ -116,15 +116,7 @@ def test_child_plans_roll_up_into_the_parent(client):
     assert "含 2 个子计划：共筹得 ¥60.00" in page
 
 
-@pytest.fixture
-def admin_client(client):
-    operator = make_operator()
-    enable_totp(operator)
-    client.force_login(operator)
-    return client
-
-
-def test_operators_configure_a_campaign_in_the_back_office(admin_client):
+def test_operators_configure_a_campaign_in_the_back_office(operator_client):
     now = timezone.now()
     data = {
         "slug": "99-2026", "name_zh": "99公益日", "name_en": "", "description_zh": "", "description_en": "",
@@ -135,36 +127,36 @@ def test_operators_configure_a_campaign_in_the_back_office(admin_client):
         "sponsors-TOTAL_FORMS": "1", "sponsors-INITIAL_FORMS": "0", "sponsors-0-name_zh": "腾讯", "sponsors-0-name_en": "",
         "pools-TOTAL_FORMS": "0", "pools-INITIAL_FORMS": "0",
     }
-    page = _text(admin_client.post(reverse("admin:matching_campaign_add"), data))
+    page = _text(operator_client.post(reverse("admin:matching_campaign_add"), data))
     assert "tier 1 must have exactly min_fen, num and den" in page
     data["tiers"] = '[{"min_fen": 100, "num": 1, "den": 1}]'
-    response = admin_client.post(reverse("admin:matching_campaign_add"), data)
+    response = operator_client.post(reverse("admin:matching_campaign_add"), data)
     assert response.status_code == 302, _text(response)[:3000]
     assert Campaign.objects.get(slug="99-2026").sponsors.get().name_zh == "腾讯"
 
 
-def test_the_risk_queue_is_sorted_by_money_at_risk_and_actions_need_a_reason(admin_client):
+def test_the_risk_queue_is_sorted_by_money_at_risk_and_actions_need_a_reason(operator_client):
     project = make_project(make_org())
     campaign = make_campaign(pools=(1_000_000,))
     donor = make_user()
     small = [donate(project, 100, donor=donor, payer="w") for _ in range(5)]
     big = donate(project, 90_000, donor=donor, payer="w")
-    page = _text(admin_client.get(reverse("admin:matching_matchdecision_changelist") + "?flag=any"))
+    page = _text(operator_client.get(reverse("admin:matching_matchdecision_changelist") + "?flag=any"))
     assert page.index(big.match.donation.public_id) < page.index(small[4].public_id)
     url = reverse("admin:matching_matchdecision_changelist") + "?flag=any"
     form = {"action": "freeze", helpers.ACTION_CHECKBOX_NAME: [big.match.pk]}
-    asked = _text(admin_client.post(url, form))
+    asked = _text(operator_client.post(url, form))
     assert "Reason" in asked or "原因" in asked
-    admin_client.post(url, {**form, "apply": "1", "reason": "scripted bursts"}, follow=True)
+    operator_client.post(url, {**form, "apply": "1", "reason": "scripted bursts"}, follow=True)
     big.match.refresh_from_db()
     assert big.match.status == MatchStatus.FROZEN
     assert campaign.decisions.filter(status=MatchStatus.FROZEN).count() == 1
 
 
-def test_operators_ban_an_organization_with_a_reason(admin_client):
+def test_operators_ban_an_organization_with_a_reason(operator_client):
     org = make_org()
     until = timezone.now() + dt.timedelta(days=30)
-    response = admin_client.post(reverse("admin:matching_orgban_add"), {
+    response = operator_client.post(reverse("admin:matching_orgban_add"), {
         "org": org.pk, "until_0": until.strftime("%Y-%m-%d"), "until_1": "10:00:00", "reason": "reimbursed donors",
     })
     assert response.status_code == 302
