@@ -252,6 +252,10 @@ LOGGING = {
     },
 }
 
+# Reverse proxies (addresses or networks, comma-separated) whose X-Forwarded-For names the client
+# (core.proxies); empty: the peer is the client.
+TRUSTED_PROXIES = env_list("COMMONWEAL_TRUSTED_PROXIES", "")
+
 # Payment notifications older or newer than this are refused as replays.
 PAYMENT_REPLAY_WINDOW_SECONDS = 300
 
