@@ -95,3 +95,37 @@ def test_dashboard_drill_down_and_gate_history(live_server, desktop_page, mobile
     assert width <= 390, f"the page scrolls sideways on a phone: {width}px"
     screenshot(phone, "programs-gate-history-mobile")
     assert phone.errors == [], phone.errors
+
+
+def test_a_manager_keeps_a_labs_indicator_on_a_phone(live_server, mobile_page, screenshot):
+    """Add an indicator from the lab's page, set targets and record a result, all by keyboard
+    and touch on a phone; the lab's page then shows where it stands."""
+    base = live_server.url
+    manager = make_office(email="manager@office.example.org")
+    lab = make_lab(manager, make_fund())
+    page = mobile_page
+    sign_in(page, base, "/programs/office/", manager.email)
+    page.goto(f"{base}/programs/labs/{lab.public_id}/")
+    page.get_by_role("link", name="添加指标").click()
+    page.get_by_label("中文名称").fill("受益农户")
+    page.get_by_label("单位", exact=True).fill("户")
+    page.get_by_role("button", name="添加该指标").click()
+    page.get_by_text("指标已添加").wait_for()
+    page.get_by_label("目标", exact=True).fill("2026-Q1 | 100\n2026-Q2 | 200")
+    page.get_by_role("button", name="保存目标").click()
+    page.get_by_text("目标已保存").wait_for()
+    page.get_by_label("期间", exact=True).fill("2026-Q1")
+    page.get_by_label("实际值").fill("120")
+    page.get_by_label("证明材料", exact=True).fill("入户核查 120 户")
+    page.get_by_label("证明链接").fill("https://example.org/survey-2026q1.pdf")
+    page.get_by_role("button", name="登记该结果").click()
+    page.get_by_text("结果已登记").wait_for()
+    text = page.inner_text("main")
+    assert "受益农户" in text and "120" in text and "100" in text
+    width = page.evaluate("document.documentElement.scrollWidth")
+    assert width <= 390, f"the page scrolls sideways on a phone: {width}px"
+    screenshot(page, "programs-indicator-office-mobile")
+    page.get_by_role("link", name="碳实验室").click()
+    page.get_by_role("heading", name="成效指标").wait_for()
+    assert "受益农户" in page.inner_text("main")
+    assert page.errors == [], page.errors

@@ -31,7 +31,7 @@ from commonweal.projects.permissions import project_is_public
 
 __all__ = [
     "console_index", "console_project", "indicator_new", "indicator_detail", "targets_set", "result_new", "result_evidence",
-    "sroi_edit",
+    "sroi_edit", "indicator_manage_context", "evidence_response",
 ]
 
 
@@ -85,14 +85,20 @@ def indicator_new(request, org, project):
 
 
 def _indicator_page(request, org, indicator, *, targets_form=None, result_form=None):
-    status = indicator_status(indicator_with_values(indicator))
-    can_edit = may_edit_indicator(request.user, indicator)
-    initial = "\n".join(f"{period} | {format_value(target)}" for period, target, _r in status.rows if target is not None)
-    context = org_context(
-        request, org, indicator=indicator, project=indicator.project, status=status, can_edit=can_edit,
-        targets_form=targets_form or TargetsForm(initial={"targets": initial}), result_form=result_form or ResultForm(),
-    )
+    context = org_context(request, org, project=indicator.project, **indicator_manage_context(
+        request, indicator, indicator_url=_indicator_url(org, indicator), targets_form=targets_form, result_form=result_form,
+    ))
     return render(request, "impact/console/indicator.html", context)
+
+
+def indicator_manage_context(request, indicator, *, indicator_url: str, targets_form=None, result_form=None) -> dict:
+    """What ``impact/_indicator_manage.html`` shows, for the console and the program office."""
+    status = indicator_status(indicator_with_values(indicator))
+    initial = "\n".join(f"{period} | {format_value(target)}" for period, target, _r in status.rows if target is not None)
+    return {
+        "indicator": indicator, "status": status, "can_edit": may_edit_indicator(request.user, indicator), "indicator_url": indicator_url,
+        "targets_form": targets_form or TargetsForm(initial={"targets": initial}), "result_form": result_form or ResultForm(),
+    }
 
 
 @indicator_view(methods=("GET",))
@@ -130,7 +136,12 @@ def result_new(request, org, indicator):
 
 @indicator_view(methods=("GET",))
 def result_evidence(request, org, indicator, result):
-    """A result's evidence file, streamed to members only; PDFs download, images show inline."""
+    return evidence_response(indicator, result)
+
+
+def evidence_response(indicator, result: str) -> FileResponse:
+    """A result's evidence file, streamed to the indicator's keepers only (the caller checked):
+    PDFs download, images show inline."""
     item = indicator.results.filter(public_id=result).exclude(evidence_file="").first()
     if item is None:
         raise Http404("no such evidence file")

@@ -3,7 +3,7 @@
 from commonweal.core.errors import NotFound
 from commonweal.programs.models import OfficeMember, OfficeRole
 
-__all__ = ["office_role", "require_office_role", "OfficeRole"]
+__all__ = ["office_role", "is_office_manager", "require_office_role", "OfficeRole"]
 
 
 def office_role(user) -> str | None:
@@ -11,6 +11,10 @@ def office_role(user) -> str | None:
     if user is None or not getattr(user, "is_authenticated", False):
         return None
     return OfficeMember.objects.filter(user_id=user.pk).values_list("role", flat=True).first()
+
+
+def is_office_manager(user) -> bool:
+    return office_role(user) == OfficeRole.MANAGER
 
 
 def require_office_role(user, *roles: str) -> str:

@@ -2,7 +2,7 @@
 
 from django.urls import path
 
-from commonweal.programs import views
+from commonweal.programs import views, views_indicators
 
 urlpatterns = [
     path("programs/", views.portfolio, name="programs-portfolio"),
@@ -19,4 +19,11 @@ urlpatterns = [
     path("programs/office/labs/new/", views.office_lab_new, name="programs-office-lab-new"),
     path("programs/office/labs/<str:public_id>/projects/new/", views.office_lab_project_new, name="programs-office-lab-project-new"),
     path("programs/office/lab-projects/<str:public_id>/gate/", views.office_gate, name="programs-office-gate"),
+    # Impact indicators of labs, lab projects, studios and grant awards: views_indicators.py
+    path("programs/office/indicators/new/<str:kind>/<str:public_id>/", views_indicators.office_indicator_new, name="programs-office-indicator-new"),
+    path("programs/office/indicators/<str:public_id>/", views_indicators.office_indicator, name="programs-office-indicator"),
+    path("programs/office/indicators/<str:public_id>/targets/", views_indicators.office_indicator_targets, name="programs-office-indicator-targets"),
+    path("programs/office/indicators/<str:public_id>/results/", views_indicators.office_indicator_result, name="programs-office-indicator-result"),
+    path("programs/office/indicators/<str:public_id>/results/<str:result>/evidence/", views_indicators.office_indicator_evidence,
+         name="programs-office-indicator-evidence"),
 ]

@@ -68,6 +68,13 @@ def office_view(*roles: str):
     return decorator
 
 
+def indicator_new_url(user, kind: str, subject) -> str:
+    """Where a program manager adds an indicator to ``subject`` ("" for everyone else)."""
+    if office_role(user) != OfficeRole.MANAGER:
+        return ""
+    return reverse("programs-office-indicator-new", kwargs={"kind": kind, "public_id": subject.public_id})
+
+
 def _form_error(form, exc: DomainError) -> None:
     field = exc.field if exc.field in form.fields else None
     form.add_error(field, exc.message)
@@ -153,7 +160,8 @@ def lab_detail(request, public_id: str):
     lab = selectors.lab_get(public_id=public_id)
     return render(
         request, "programs/lab.html",
-        {"lab": lab, "office_role": office_role(request.user), "indicators": selectors.subject_indicators(lab)},
+        {"lab": lab, "office_role": office_role(request.user), "indicators": selectors.subject_indicators(lab),
+         "indicator_new_url": indicator_new_url(request.user, "lab", lab)},
     )
 
 
@@ -166,7 +174,7 @@ def lab_project_detail(request, public_id: str):
         request, "programs/lab_project.html",
         {
             "project": project, "gates": project.gates.all(), "studio": studio, "office_role": role, "show_people": role is not None,
-            "indicators": selectors.subject_indicators(project),
+            "indicators": selectors.subject_indicators(project), "indicator_new_url": indicator_new_url(request.user, "lab-project", project),
         },
     )
 
@@ -179,7 +187,7 @@ def studio_detail(request, public_id: str):
         request, "programs/studio.html",
         {
             "studio": studio, "project": studio.project, "gates": studio.project.gates.all(), "show_people": role is not None,
-            "indicators": selectors.subject_indicators(studio),
+            "indicators": selectors.subject_indicators(studio), "indicator_new_url": indicator_new_url(request.user, "studio", studio),
         },
     )
 

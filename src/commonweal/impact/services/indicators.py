@@ -24,7 +24,7 @@ from commonweal.impact.frameworks import Direction, validate_code
 from commonweal.impact.inputs import clean_text, clean_value
 from commonweal.impact.models import Indicator, Result, Target
 from commonweal.impact.periods import parse_period
-from commonweal.impact.permissions import ADMIN_EDITOR, may_edit_indicator
+from commonweal.impact.permissions import ADMIN_EDITOR, keeps_unowned_indicators, may_edit_indicator
 from commonweal.orgs.models import Organization
 from commonweal.orgs.permissions import member_role
 from commonweal.projects.models import Project
@@ -72,8 +72,8 @@ def _subject_fields(*, actor, subject, org: Organization | None, domain: str | N
         raise InvalidInput("an indicator needs a saved subject", code="invalid_subject", field="subject")
     if org is not None and member_role(actor, org) not in ADMIN_EDITOR:
         raise NotFound(f"no organization {org.public_id!r} in your console")
-    if org is None and not getattr(actor, "is_staff", False):
-        raise NotFound("only platform staff keep indicators that no organization keeps")
+    if org is None and not keeps_unowned_indicators(actor):
+        raise NotFound("only platform staff and program managers keep indicators that no organization keeps")
     info = domain_info(domain or "", field="domain")
     return {
         "subject_type": ContentType.objects.get_for_model(subject, for_concrete_model=True),

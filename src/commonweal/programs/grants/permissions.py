@@ -11,7 +11,7 @@ from commonweal.core.identifiers import is_public_id
 from commonweal.programs.grants.models import Application, Assignment, Call, Installment, Nominator, Referee
 from commonweal.programs.grants.tokens import token_hash, token_looks_valid
 from commonweal.programs.models import OfficeRole
-from commonweal.programs.permissions import office_role, require_office_role
+from commonweal.programs.permissions import is_office_manager, office_role, require_office_role
 
 __all__ = [
     "is_manager",
@@ -28,7 +28,7 @@ __all__ = [
 
 
 def is_manager(actor) -> bool:
-    return office_role(actor) == OfficeRole.MANAGER
+    return is_office_manager(actor)
 
 
 def is_finance(actor) -> bool:

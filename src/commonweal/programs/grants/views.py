@@ -68,6 +68,7 @@ from commonweal.programs.grants.services.applications import Ineligible, call_is
 from commonweal.programs.grants.schedule import payment_schedule
 from commonweal.programs.models import Fund
 from commonweal.programs.selectors import subject_indicators
+from commonweal.programs.views import indicator_new_url
 
 
 def _http404(error: NotFound):
@@ -187,6 +188,7 @@ def application_detail(request, public_id: str):
         "installments": installments, "report_for": next_due if application.applicant_id == request.user.pk else None,
         "report_form": ReportForm(), "answers": [(label_for(d), application.answers.get(d["key"], "")) for d in application.call.form_fields],
         "manager": is_manager(request.user), "indicators": subject_indicators(award) if award else [],
+        "indicator_new_url": indicator_new_url(request.user, "award", award) if award else "",
     }
     return _private(render(request, "grants/application.html", context))
 
