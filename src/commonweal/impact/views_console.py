@@ -31,7 +31,7 @@ from commonweal.projects.permissions import project_is_public
 
 __all__ = [
     "console_index", "console_project", "indicator_new", "indicator_detail", "targets_set", "result_new", "result_evidence",
-    "sroi_edit", "indicator_manage_context", "evidence_response",
+    "sroi_edit", "indicator_manage_context", "targets_post", "result_post", "evidence_response",
 ]
 
 
@@ -108,6 +108,18 @@ def indicator_detail(request, org, indicator):
 
 @indicator_view(roles=ADMIN_EDITOR, methods=("POST",))
 def targets_set(request, org, indicator):
+    form = targets_post(request, indicator)
+    return redirect(_indicator_url(org, indicator)) if form is None else _indicator_page(request, org, indicator, targets_form=form)
+
+
+@indicator_view(roles=ADMIN_EDITOR, methods=("POST",))
+def result_new(request, org, indicator):
+    form = result_post(request, indicator)
+    return redirect(_indicator_url(org, indicator)) if form is None else _indicator_page(request, org, indicator, result_form=form)
+
+
+def targets_post(request, indicator) -> TargetsForm | None:
+    """Save the posted targets: None once saved (the caller redirects), else the form with its errors."""
     form = TargetsForm(request.POST)
     if form.is_valid():
         try:
@@ -116,12 +128,12 @@ def targets_set(request, org, indicator):
             form.add_domain_error(exc)
         else:
             messages.success(request, _("The targets are saved."))
-            return redirect(_indicator_url(org, indicator))
-    return _indicator_page(request, org, indicator, targets_form=form)
+            return None
+    return form
 
 
-@indicator_view(roles=ADMIN_EDITOR, methods=("POST",))
-def result_new(request, org, indicator):
+def result_post(request, indicator) -> ResultForm | None:
+    """Record the posted result: None once recorded (the caller redirects), else the form with its errors."""
     form = ResultForm(request.POST, request.FILES)
     if form.is_valid():
         try:
@@ -130,8 +142,8 @@ def result_new(request, org, indicator):
             form.add_domain_error(exc)
         else:
             messages.success(request, _("The result is recorded."))
-            return redirect(_indicator_url(org, indicator))
-    return _indicator_page(request, org, indicator, result_form=form)
+            return None
+    return form
 
 
 @indicator_view(methods=("GET",))

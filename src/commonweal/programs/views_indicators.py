@@ -12,10 +12,10 @@ from django.utils.translation import gettext as _
 
 from commonweal.core.errors import DomainError, NotFound
 from commonweal.core.identifiers import is_public_id
-from commonweal.impact.forms import IndicatorForm, ResultForm, TargetsForm
+from commonweal.impact.forms import IndicatorForm
 from commonweal.impact.models import Indicator
-from commonweal.impact.services import indicator_create, indicator_targets_set, result_record
-from commonweal.impact.views_console import evidence_response, indicator_manage_context
+from commonweal.impact.services import indicator_create
+from commonweal.impact.views_console import evidence_response, indicator_manage_context, result_post, targets_post
 from commonweal.programs.indicator_subjects import is_office_subject, subject_domain, subject_get, subject_page
 from commonweal.programs.models import OfficeRole
 from commonweal.programs.views import office_view
@@ -67,32 +67,16 @@ def office_indicator(request, public_id: str):
 @require_POST
 def office_indicator_targets(request, public_id: str):
     indicator = _indicator(public_id)
-    form = TargetsForm(request.POST)
-    if form.is_valid():
-        try:
-            indicator_targets_set(indicator=indicator, actor=request.user, targets=form.cleaned_data["targets"])
-        except DomainError as exc:
-            form.add_domain_error(exc)
-        else:
-            messages.success(request, _("The targets are saved."))
-            return redirect(_url(indicator))
-    return _page(request, indicator, targets_form=form)
+    form = targets_post(request, indicator)
+    return redirect(_url(indicator)) if form is None else _page(request, indicator, targets_form=form)
 
 
 @office_view(MANAGER)
 @require_POST
 def office_indicator_result(request, public_id: str):
     indicator = _indicator(public_id)
-    form = ResultForm(request.POST, request.FILES)
-    if form.is_valid():
-        try:
-            result_record(indicator=indicator, actor=request.user, **form.cleaned_data)
-        except DomainError as exc:
-            form.add_domain_error(exc)
-        else:
-            messages.success(request, _("The result is recorded."))
-            return redirect(_url(indicator))
-    return _page(request, indicator, result_form=form)
+    form = result_post(request, indicator)
+    return redirect(_url(indicator)) if form is None else _page(request, indicator, result_form=form)
 
 
 @office_view(MANAGER)
