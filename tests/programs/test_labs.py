@@ -139,13 +139,31 @@ def test_spin_off_creates_a_studio_with_its_budget_line_and_keeps_the_history():
     ]
 
 
-def test_spin_off_beyond_the_allocation_is_refused_and_leaves_nothing():
+def test_spin_off_beyond_the_allocation_is_refused_and_leaves_nothing(settings):
+    from django.core.files.uploadedfile import SimpleUploadedFile
+
+    from commonweal.programs.models import GateEvidence
+
     manager = make_office()
     lab = make_lab(manager, make_fund(), budget_fen=100_000_00)  # 300,000 yuan left in the domain
     project = _project_at(manager, lab, Stage.SCALING)
     gates = GateReview.objects.count()
-    with pytest.raises(Conflict) as exc:
-        gate(manager, project, Stage.SPUN_OFF, studio_name="S", studio_budget_fen=300_000_01)
+    pdf = SimpleUploadedFile("plan.pdf", b"%PDF-1.4\n1 0 obj<<>>endobj\ntrailer<<>>\n%%EOF\n", "application/pdf")
+    with pytest.raises(Conflict) as exc:  # refused after the evidence file was written: it is deleted again
+        gate(manager, project, Stage.SPUN_OFF, studio_name="S", studio_budget_fen=300_000_01, evidence_files=[pdf])
     assert exc.value.code == "allocation_exceeded"
-    assert not Studio.objects.exists() and GateReview.objects.count() == gates
+    assert not Studio.objects.exists() and GateReview.objects.count() == gates and not GateEvidence.objects.exists()
     assert LabProject.objects.get(pk=project.pk).stage == Stage.SCALING
+    kept = settings.VAR_DIR / "private" / "programs" / "gates" / project.public_id
+    assert not kept.exists() or not any(kept.iterdir())
+
+
+def test_at_most_five_evidence_files():
+    from django.core.files.uploadedfile import SimpleUploadedFile
+
+    manager = make_office()
+    project = make_lab_project(manager, make_lab(manager, make_fund()))
+    files = [SimpleUploadedFile(f"{n}.pdf", b"%PDF-1.4\n%%EOF\n", "application/pdf") for n in range(6)]
+    with pytest.raises(InvalidInput) as exc:
+        gate(manager, project, Stage.INCUBATING, evidence_files=files)
+    assert exc.value.code == "too_many_files" and not GateReview.objects.exists()

@@ -320,3 +320,48 @@ def test_only_managers_create_labs(client):
         assert client.post(url, data).status_code == 404
     assert url not in client.get(reverse("programs-office")).content.decode()  # finance sees no link
     assert not Lab.objects.exists()
+
+
+def test_gate_evidence_files_are_kept_private_for_the_office(client, settings):
+    import os
+
+    from django.core.files.uploadedfile import SimpleUploadedFile
+
+    from commonweal.programs.models import GateEvidence
+    from tests.disclosure.spending_support import jpeg_bytes
+
+    pdf = b"%PDF-1.4\n1 0 obj<<>>endobj\ntrailer<<>>\n%%EOF\n"
+    manager = make_office()
+    lab = make_lab(manager, make_fund())
+    project = make_lab_project(manager, lab)
+    client.force_login(manager)
+    url = reverse("programs-office-gate", args=[project.public_id])
+    assert 'enctype="multipart/form-data"' in client.get(url).content.decode()
+    data = {"to": Stage.INCUBATING, "decision": "approve", "criteria": "Problem validated", "evidence": "Interviews",
+            "reasons": "Strong demand", "reviewers": [manager.pk]}
+    # A file that is not what it says: refused with the reason, and nothing is recorded or kept.
+    before = sorted(os.listdir(settings.VAR_DIR / "private")) if (settings.VAR_DIR / "private").exists() else []
+    refused = client.post(url, {**data, "evidence_files": [SimpleUploadedFile("访谈.pdf", b"MZ\x90 not a pdf", "application/pdf")]})
+    assert refused.status_code == 200 and refused.context["form"].errors["evidence_files"]
+    assert not GateReview.objects.exists() and not GateEvidence.objects.exists()
+    assert (sorted(os.listdir(settings.VAR_DIR / "private")) if (settings.VAR_DIR / "private").exists() else []) == before
+    response = client.post(url, {**data, "evidence_files": [SimpleUploadedFile("访谈.pdf", pdf, "application/pdf"),
+                                                            SimpleUploadedFile("现场.jpg", jpeg_bytes(), "image/jpeg")]})
+    assert response.status_code == 302
+    first, second = GateEvidence.objects.order_by("position")
+    assert (first.content_type, second.content_type) == ("application/pdf", "image/jpeg")
+    assert first.file.path.startswith(str(settings.VAR_DIR / "private"))
+    download = reverse("programs-office-gate-file", args=[first.public_id])
+    page = client.get(reverse("programs-lab-project", args=[project.public_id])).content.decode()
+    assert download in page
+    got = client.get(download)
+    assert got.status_code == 200 and b"".join(got.streaming_content) == pdf and got["Cache-Control"] == "private, no-store"
+    # The public sees that files were presented, and their fingerprints, but cannot open them.
+    client.logout()
+    page = client.get(reverse("programs-lab-project", args=[project.public_id])).content.decode()
+    assert download not in page and first.sha256[:12] in page
+    assert client.get(download).status_code == 302  # sign in first
+    client.force_login(make_user())
+    assert client.get(download).status_code == 404
+    client.force_login(make_office(OfficeRole.FINANCE))  # any office member may read them
+    assert client.get(download).status_code == 200

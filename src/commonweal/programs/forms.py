@@ -68,6 +68,22 @@ class CommitmentForm(forms.Form):
     region = forms.CharField(label=_("Region (province)"), max_length=64, required=False)
 
 
+class MultipleFileInput(forms.ClearableFileInput):
+    allow_multiple_selected = True
+
+
+class MultipleFileField(forms.FileField):
+    """Several files from one input (Django's documented recipe): a list of uploads."""
+
+    def __init__(self, *args, **kwargs):
+        kwargs.setdefault("widget", MultipleFileInput(attrs={"accept": "image/jpeg,image/png,image/webp,application/pdf"}))
+        super().__init__(*args, **kwargs)
+
+    def clean(self, data, initial=None):
+        files = data if isinstance(data, (list, tuple)) else [data] if data else []
+        return [super(MultipleFileField, self).clean(item, initial) for item in files]
+
+
 class GateForm(forms.Form):
     to = forms.ChoiceField(label=_("Move to stage"), choices=[])
     decision = forms.ChoiceField(label=_("Decision"), choices=GateDecision.choices, widget=forms.RadioSelect)
@@ -75,6 +91,10 @@ class GateForm(forms.Form):
     evidence = forms.CharField(label=_("Evidence presented"), widget=forms.Textarea(attrs={"rows": 4}))
     evidence_links = forms.CharField(
         label=_("Evidence links (one per line)"), required=False, widget=forms.Textarea(attrs={"rows": 2})
+    )
+    evidence_files = MultipleFileField(
+        label=_("Evidence files"), required=False,
+        help_text=_("Up to 5 files: JPEG, PNG, WebP or PDF, at most 10 MB each. Only the program office can open them."),
     )
     reviewers = forms.MultipleChoiceField(label=_("Reviewers"), choices=[], widget=forms.CheckboxSelectMultiple)
     reasons = forms.CharField(label=_("Reasons for the decision"), widget=forms.Textarea(attrs={"rows": 3}))

@@ -243,7 +243,7 @@ def lab_get(*, public_id: str) -> Lab:
     return lab
 
 
-_GATES = Prefetch("gates", queryset=GateReview.objects.select_related("decided_by").prefetch_related("reviewers"))
+_GATES = Prefetch("gates", queryset=GateReview.objects.select_related("decided_by").prefetch_related("reviewers", "files"))
 
 
 def lab_project_get(*, public_id: str) -> LabProject:
@@ -266,7 +266,7 @@ def studio_list():
 def studio_get(*, public_id: str) -> Studio:
     studio = (
         Studio.objects.select_related("project__lab", "commitment").prefetch_related(
-            Prefetch("project__gates", queryset=GateReview.objects.select_related("decided_by").prefetch_related("reviewers"))
+            Prefetch("project__gates", queryset=GateReview.objects.select_related("decided_by").prefetch_related("reviewers", "files"))
         ).filter(public_id=public_id).first()
         if is_public_id(public_id)
         else None

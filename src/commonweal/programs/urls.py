@@ -19,6 +19,7 @@ urlpatterns = [
     path("programs/office/labs/new/", views.office_lab_new, name="programs-office-lab-new"),
     path("programs/office/labs/<str:public_id>/projects/new/", views.office_lab_project_new, name="programs-office-lab-project-new"),
     path("programs/office/lab-projects/<str:public_id>/gate/", views.office_gate, name="programs-office-gate"),
+    path("programs/office/gate-files/<str:public_id>/", views.office_gate_file, name="programs-office-gate-file"),
     # Impact indicators of labs, lab projects, studios and grant awards: views_indicators.py
     path("programs/office/indicators/new/<str:kind>/<str:public_id>/", views_indicators.office_indicator_new, name="programs-office-indicator-new"),
     path("programs/office/indicators/<str:public_id>/", views_indicators.office_indicator, name="programs-office-indicator"),

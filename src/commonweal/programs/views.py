@@ -12,7 +12,7 @@ from csp.decorators import csp_replace
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core.paginator import Paginator
-from django.http import Http404, HttpResponse
+from django.http import FileResponse, Http404, HttpResponse
 from django.shortcuts import redirect, render
 from django.urls import reverse
 from django.utils.translation import gettext as _
@@ -20,12 +20,13 @@ from django.utils.translation import gettext as _
 from commonweal.accounts.models import User
 from commonweal.core.errors import DomainError, NotFound
 from commonweal.core.identifiers import is_public_id
+from commonweal.disclosure.forms_spending import spending_error_text
 from commonweal.orgs.models import Organization
 from commonweal.programs import selectors
 from commonweal.programs.charts import CHART_WIDTH, portfolio_chart_height, portfolio_chart_svg
 from commonweal.programs.forms import LAB_ERRORS, AllocationForm, CommitmentForm, FilterForm, FundForm, GateForm, LabForm, LabProjectForm
 from commonweal.programs.lifecycle import STAGE_TRANSITIONS
-from commonweal.programs.models import Fund, FundAllocation, OfficeMember, OfficeRole, SourceKind
+from commonweal.programs.models import Fund, FundAllocation, GateEvidence, OfficeMember, OfficeRole, SourceKind
 from commonweal.programs.permissions import office_role, require_office_role
 from commonweal.programs.services import (
     allocation_set,
@@ -271,7 +272,7 @@ def office_gate(request, public_id: str):
         raise Http404("this project's stage is final")
     members = list(OfficeMember.objects.select_related("user").order_by("user__email"))
     reviewers = [(str(m.user.pk), m.user.display_name or m.user.email) for m in members]
-    form = GateForm(request.POST or None, stages=stages, reviewers=reviewers)
+    form = GateForm(request.POST or None, request.FILES or None, stages=stages, reviewers=reviewers)
     if request.method == "POST" and form.is_valid():
         data = form.cleaned_data
         try:
@@ -279,14 +280,29 @@ def office_gate(request, public_id: str):
                 actor=request.user, project=project, to=data["to"], decision=data["decision"], criteria=data["criteria"],
                 evidence=data["evidence"], evidence_links=data["evidence_links"].splitlines(), reasons=data["reasons"],
                 reviewers=list(User.objects.filter(pk__in=[int(pk) for pk in data["reviewers"]])),
-                studio_name=data["studio_name"], studio_budget_fen=data["studio_budget"],
+                studio_name=data["studio_name"], studio_budget_fen=data["studio_budget"], evidence_files=data["evidence_files"],
             )
         except DomainError as exc:
-            _form_error(form, exc)
+            if exc.code.startswith("evidence_"):  # a file refused by its content, in the reader's language
+                form.add_error("evidence_files", spending_error_text(exc))
+            else:
+                _form_error(form, exc)
         else:
             messages.success(request, _("Gate decision recorded."))
             return redirect("programs-lab-project", public_id=project.public_id)
     return render(request, "programs/office/gate.html", {"project": project, "form": form})
+
+
+@office_view()
+def office_gate_file(request, public_id: str):
+    """A file presented at a stage gate, for office members only (private storage)."""
+    item = GateEvidence.objects.filter(public_id=public_id).first() if is_public_id(public_id) else None
+    if item is None:
+        raise Http404("no such file")
+    response = FileResponse(item.file.open("rb"), content_type=item.content_type, as_attachment=item.content_type == "application/pdf",
+                            filename=item.file.name.rsplit("/", 1)[-1])
+    response["Cache-Control"] = "private, no-store"
+    return response
 
 
 @office_view(OfficeRole.MANAGER)

@@ -12,6 +12,7 @@ from commonweal.programs.models.portfolio import (
 )
 from commonweal.programs.models.labs import (
     GateDecision,
+    GateEvidence,
     GateReview,
     KpiKind,
     Lab,
@@ -38,6 +39,7 @@ __all__ = [
     "Stage",
     "LabProject",
     "GateDecision",
+    "GateEvidence",
     "GateReview",
     "Studio",
 ]

@@ -13,6 +13,7 @@ from django.utils.translation import gettext_lazy as _
 
 from commonweal.core.domains import Domain
 from commonweal.core.identifiers import new_public_id
+from commonweal.disclosure.models.spending import EvidenceType, evidence_storage
 
 __all__ = [
     "Lab",
@@ -156,6 +157,23 @@ class GateReview(models.Model):
 
     def __str__(self) -> str:
         return f"{self.project_id}: {self.from_stage} → {self.to_stage} ({self.decision})"
+
+
+class GateEvidence(models.Model):
+    """A file presented at a stage gate (JPEG, PNG, WebP or PDF, checked by content with
+    ``disclosure.evidence``), kept in private storage: office members download it; the public
+    history shows only its kind and fingerprint."""
+
+    public_id = models.CharField(max_length=26, unique=True, default=new_public_id, editable=False)
+    gate = models.ForeignKey(GateReview, on_delete=models.PROTECT, related_name="files")
+    file = models.FileField(storage=evidence_storage, upload_to="programs/gates/", max_length=255)
+    content_type = models.CharField(max_length=32, choices=EvidenceType.choices)
+    size = models.PositiveIntegerField()
+    sha256 = models.CharField(max_length=64)
+    position = models.PositiveSmallIntegerField(default=0)
+
+    class Meta:
+        ordering = ["position", "pk"]
 
 
 class Studio(models.Model):

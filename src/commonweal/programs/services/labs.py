@@ -13,15 +13,18 @@ from dataclasses import dataclass
 
 from django.core.exceptions import ValidationError
 from django.core.validators import URLValidator
+from django.core.files.base import ContentFile
 from django.db import transaction
 
 from commonweal.core.audit import audit_record
 from commonweal.core.errors import Conflict, InvalidInput
 from commonweal.core.timeutil import shanghai_date, utcnow
+from commonweal.disclosure.evidence import evidence_clean, evidence_read
 from commonweal.programs.lifecycle import STAGE_TRANSITIONS
 from commonweal.programs.models import (
     Fund,
     GateDecision,
+    GateEvidence,
     GateReview,
     KpiKind,
     Lab,
@@ -38,11 +41,12 @@ from commonweal.programs.permissions import office_role
 from commonweal.programs.services.portfolio import commitment_create
 from commonweal.programs.services.validation import check_domain, check_fen, check_text, require_office
 
-__all__ = ["TeamMember", "Kpi", "lab_create", "lab_project_create", "gate_review_record", "MAX_EVIDENCE_LINKS"]
+__all__ = ["TeamMember", "Kpi", "lab_create", "lab_project_create", "gate_review_record", "MAX_EVIDENCE_LINKS", "MAX_GATE_FILES"]
 
 logger = logging.getLogger("commonweal.programs")
 
 MAX_EVIDENCE_LINKS = 10
+MAX_GATE_FILES = 5
 _url_validator = URLValidator(schemes=["http", "https"])
 
 
@@ -170,6 +174,7 @@ def gate_review_record(
     studio_name: str = "",
     studio_budget_fen: int | None = None,
     year: int | None = None,
+    evidence_files: Sequence = (),
 ) -> GateReview:
     """Record a stage-gate review of ``project`` for the edge to ``to``; if approved, move it.
 
@@ -177,6 +182,8 @@ def gate_review_record(
     budget is committed from the lab's domain allocation for ``year`` (this year in Beijing time
     by default). Refused with ``Conflict``: ``illegal_transition`` (the edge is not in the table,
     or the project is no longer at the stage the review started from), ``office_role_required``.
+    ``evidence_files`` (uploads, at most :data:`MAX_GATE_FILES`) are checked by content before
+    anything is written, kept in private storage, and deleted again if the review is not recorded.
     """
     if decision not in GateDecision.values:
         raise InvalidInput(f"decision must be one of {', '.join(GateDecision.values)}, got {decision!r}", field="decision", code="invalid_decision")
@@ -187,6 +194,27 @@ def gate_review_record(
     reviewers = list(reviewers)
     if not reviewers:
         raise InvalidInput("a gate review names at least one reviewer", field="reviewers", code="reviewers_required")
+    if len(evidence_files) > MAX_GATE_FILES:
+        raise InvalidInput(f"a gate review has at most {MAX_GATE_FILES} evidence files, got {len(evidence_files)}",
+                           field="evidence_files", code="too_many_files")
+    files = [evidence_clean(evidence_read(upload)) for upload in evidence_files]
+    saved: list[GateEvidence] = []
+    try:
+        gate = _gate_record(actor=actor, project=project, to=to, decision=decision, criteria=criteria, evidence=evidence,
+                            reasons=reasons, reviewers=reviewers, links=links, files=files, saved=saved,
+                            studio_name=studio_name, studio_budget_fen=studio_budget_fen, year=year)
+    except BaseException:
+        for item in saved:
+            item.file.storage.delete(item.file.name)
+        raise
+    logger.info("gate_review_record project=%s %s->%s decision=%s files=%s", project.public_id, gate.from_stage, to, decision, len(files))
+    return gate
+
+
+def _gate_record(*, actor, project, to, decision, criteria, evidence, reasons, reviewers, links, files, saved,
+                 studio_name, studio_budget_fen, year) -> GateReview:
+    """The transaction of :func:`gate_review_record`; each evidence file written goes into
+    ``saved`` at once, so that the caller can delete it if the transaction fails."""
     with transaction.atomic(durable=True):
         locked = LabProject.objects.select_for_update(of=("self",)).select_related("lab", "lab__fund").get(pk=project.pk)
         rule = STAGE_TRANSITIONS.get((locked.stage, to))
@@ -211,6 +239,11 @@ def gate_review_record(
             evidence_links=links, decision=decision, reasons=reasons, decided_by=actor,
         )
         gate.reviewers.set(reviewers)
+        for position, clean in enumerate(files):
+            item = GateEvidence(gate=gate, content_type=clean.content_type, size=len(clean.data), sha256=clean.sha256, position=position)
+            item.file.save(f"{locked.public_id}/{gate.public_id}-{position}.{clean.extension}", ContentFile(clean.data), save=False)
+            saved.append(item)
+            item.save()
         if approve:
             now = utcnow()
             if studio_kwargs is not None:
@@ -226,7 +259,7 @@ def gate_review_record(
             LabProject.objects.filter(pk=locked.pk).update(stage=to, stage_changed_at=now)
         audit_record(
             actor=actor, action=rule.action if approve else "lab_project.gate_reject", target=locked, reason=reasons,
-            data={"gate": gate.public_id, "from": gate.from_stage, "to": to, "decision": decision},
+            data={"gate": gate.public_id, "from": gate.from_stage, "to": to, "decision": decision,
+                  "files": [clean.sha256 for clean in files]},
         )
-    logger.info("gate_review_record project=%s %s->%s decision=%s", locked.public_id, gate.from_stage, to, decision)
     return gate
