@@ -1,10 +1,12 @@
 """core.bulk: insert_many writes rows as save() would (COPY on PostgreSQL); insert_missing skips
 existing rows. Both databases."""
 
-import pytest
-from django.db import IntegrityError, transaction
+import datetime as dt
 
-from commonweal.core.bulk import insert_many, insert_missing
+import pytest
+from django.db import IntegrityError, connection, transaction
+
+from commonweal.core.bulk import insert_many, insert_missing, values_params, values_table
 from commonweal.core.models import AuditEvent
 from commonweal.giving.models import DonationIntent, IntentStatus
 from commonweal.matching.models import Counter
@@ -77,3 +79,26 @@ def test_insert_missing_refuses_a_value_too_long_for_its_column():
         insert_missing(Counter, ("campaign_id", "key", "shard", "limit_fen", "used_fen"), [(campaign.pk, "k" * 97, 0, 1, 0)],
                        unique=("campaign_id", "key", "shard"))
     assert not Counter.objects.filter(campaign=campaign).exists()
+
+
+def test_a_values_table_gives_back_every_value_as_it_was_sent():
+    """On PostgreSQL each column goes as one array literal: quotes, backslashes, braces, commas,
+    spaces, NULL, booleans and times must come back unchanged."""
+    when = dt.datetime(2026, 9, 9, 10, 0, 0, 123456, tzinfo=dt.UTC)
+    rows = [
+        (1, 'say "hi"', True, when),
+        (2, "back\\slash, {brace} and space ", False, None),
+        (3, None, None, when + dt.timedelta(days=1)),
+        (4, "NULL", True, when),
+        (5, "", False, when),
+        (6, "捐款 ✓", True, when),
+    ]
+    types = ("bigint", "varchar", "boolean", "timestamp with time zone")
+    with connection.cursor() as cursor:
+        cursor.execute(f"SELECT * FROM {values_table(len(rows), types)} t", values_params(rows))
+        back = sorted(cursor.fetchall())
+    if connection.vendor == "sqlite":  # no column types: booleans and times come back as given
+        back = [(n, text, None if flag is None else bool(flag), at) for n, text, flag, at in back]
+    assert [(n, text, flag) for n, text, flag, _ in back] == [(n, text, flag) for n, text, flag, _ in rows]
+    if connection.vendor == "postgresql":
+        assert [at for *_, at in back] == [at for *_, at in rows]

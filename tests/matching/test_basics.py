@@ -3,6 +3,7 @@
 import datetime as dt
 
 import pytest
+from django.db import transaction
 from django.db.models import Sum
 from django.utils import timezone
 
@@ -218,3 +219,21 @@ def test_a_book_locking_part_of_a_limit_locks_the_rest_before_calling_it_short()
     again = Book(campaign.pk, [limit], demand={"project:test": 5_000})
     short = again.take([limit], 5_000)
     assert (short.fen, short.binding) == (1_000, "cap_project")
+
+
+def test_a_book_whose_window_of_shards_is_used_up_reads_and_locks_the_whole_limit():
+    """A book reads a window of a limit's shards (counters.READ_WINDOW) from a random one on; when
+    they have no room it must still find the one shard that has, wherever it is."""
+    campaign = make_campaign(pools=(10_000,))
+    limit = Limit("project:test", 32_000, 32, "cap_project")  # 32 shards of 1,000
+    Counter.objects.bulk_create([Counter(campaign=campaign, key="project:test", shard=s, limit_fen=1_000,
+                                         used_fen=0 if s == 20 else 1_000) for s in range(32)])
+    locked = set()
+    for _ in range(12):  # windows from random shards: most miss shard 20
+        with transaction.atomic():
+            book = Book(campaign.pk, [limit], demand={"project:test": 100})
+            locked.add(len(book.rows["project:test"]))
+            taken = book.take([limit], 100)
+            assert (taken.fen, taken.binding) == (100, "")
+            transaction.set_rollback(True)
+    assert locked <= {1, 32} and 32 in locked

@@ -27,11 +27,11 @@ GIFT = 10_000
 CAPS = dict(cap_donor_day_fen=9_000, cap_donor_project_fen=8_500, cap_project_fen=800_000, cap_org_fen=1_200_000)
 
 
-def _race(pools, batch=1, **caps):
+def _race(pools, batch=1, shards=8, **caps):
     """``batch`` > 1: each worker confirms its notifications in batches of that many (giving.intake)."""
     org_a, org_b = make_org(), make_org()
     projects = [make_project(org_a) for _ in range(3)] + [make_project(org_b) for _ in range(2)]
-    campaign = make_campaign(pools=pools, shards=8, **caps)
+    campaign = make_campaign(pools=pools, shards=shards, **caps)
     donors = [make_user() for _ in range(DONORS)]
     plan = [(donors[n], projects[n % 5]) for n in range(DONORS)] + [(donors[n], projects[(n + 1) % 5]) for n in range(REPEATS)]
     deliveries = []
@@ -91,10 +91,13 @@ def _check_invariants(campaign, projects, orgs):
 
 
 @pytest.mark.django_db(transaction=True)
-@pytest.mark.parametrize("batch", [1, 8], ids=["one-at-a-time", "batches-of-8"])
-def test_the_pool_binds_exactly_with_every_cap_active(batch):
+@pytest.mark.parametrize(("batch", "shards"), [(1, 8), (8, 8), (8, 32)],
+                         ids=["one-at-a-time", "batches-of-8", "batches-of-8-reading-a-window-of-32-shards"])
+def test_the_pool_binds_exactly_with_every_cap_active(batch, shards):
     # Demand after caps: org A ≤ 1.2M, org B's two projects ≤ 0.8M each: 2.8M > pools of 2.0M.
-    campaign, projects, orgs = _race(pools=(1_500_000, 500_000), batch=batch, **CAPS)
+    # With 32 shards a batch's book reads 8 of a limit's shards (counters.READ_WINDOW), and all
+    # of them once those run short.
+    campaign, projects, orgs = _race(pools=(1_500_000, 500_000), batch=batch, shards=shards, **CAPS)
     total, _per = _check_invariants(campaign, projects, orgs)
     assert total == 2_000_000
     print(f"\n{connection.vendor}: {DONORS + REPEATS} donations, matched {total} fen of 2,000,000")

@@ -13,6 +13,7 @@ Elsewhere (SQLite) this is ``bulk_create``.
 import re
 from collections.abc import Callable, Sequence
 from functools import cache
+from operator import attrgetter
 
 from django.db import connection, models
 
@@ -26,13 +27,13 @@ def insert_many(objs: Sequence[models.Model]) -> None:
     if connection.vendor != "postgresql":
         model.objects.bulk_create(objs)
         return
-    copy_sql, sequence, values = _plan(model)
+    copy_sql, sequence, read_row = _plan(model)
     with connection.cursor() as cursor:
         cursor.execute("SELECT nextval(%s) FROM generate_series(1, %s)", [sequence, len(objs)])
         pk = model._meta.pk.attname
         for obj, (id_,) in zip(objs, cursor.fetchall(), strict=True):
             setattr(obj, pk, id_)
-        rows = [tuple(value(obj) for value in values) for obj in objs]
+        rows = [read_row(obj) for obj in objs]
         with connection.wrap_database_errors, cursor.cursor.copy(copy_sql) as copy:
             for row in rows:
                 copy.write_row(row)
@@ -41,8 +42,8 @@ def insert_many(objs: Sequence[models.Model]) -> None:
 
 
 @cache
-def _plan(model: type[models.Model]) -> tuple[str, str, list[Callable[[models.Model], object]]]:
-    """The COPY statement, the id sequence and one value reader per column, per model."""
+def _plan(model: type[models.Model]) -> tuple[str, str, Callable[[models.Model], tuple]]:
+    """The COPY statement, the id sequence and the row reader (an instance → its column values), per model."""
     fields = model._meta.concrete_fields
     quote = connection.ops.quote_name
     copy_sql = f"COPY {quote(model._meta.db_table)} ({', '.join(quote(f.column) for f in fields)}) FROM STDIN"
@@ -51,16 +52,27 @@ def _plan(model: type[models.Model]) -> tuple[str, str, list[Callable[[models.Mo
         (sequence,) = cursor.fetchone()
     if sequence is None:
         raise TypeError(f"insert_many needs an auto-increment primary key; {model.__name__} has none")
-    return copy_sql, sequence, [_reader(field) for field in fields]
+    return copy_sql, sequence, _row_reader(fields)
 
 
-def _reader(field: models.Field) -> Callable[[models.Model], object]:
-    if getattr(field, "auto_now", False) or getattr(field, "auto_now_add", False):
-        return lambda obj: field.pre_save(obj, add=True)
-    if isinstance(field, models.JSONField):
-        return lambda obj: field.get_db_prep_save(getattr(obj, field.attname), connection)
-    attname = field.attname
-    return lambda obj: getattr(obj, attname)
+def _row_reader(fields) -> Callable[[models.Model], tuple]:
+    """Plain attributes are read by one ``attrgetter`` (in C: the hot tables have ~20 columns);
+    ``auto_now`` times and JSON are prepared as ``save()`` would."""
+    special = {n: field for n, field in enumerate(fields)
+               if getattr(field, "auto_now", False) or getattr(field, "auto_now_add", False) or isinstance(field, models.JSONField)}
+    names = [field.attname for field in fields]
+    plain = attrgetter(*names) if len(names) > 1 else (lambda obj: (getattr(obj, names[0]),))
+    if not special:
+        return plain
+
+    def read(obj: models.Model) -> tuple:
+        row = list(plain(obj))
+        for n, field in special.items():
+            row[n] = (field.get_db_prep_save(row[n], connection) if isinstance(field, models.JSONField)
+                      else field.pre_save(obj, add=True))
+        return tuple(row)
+
+    return read
 
 
 def insert_missing(model: type[models.Model], columns: Sequence[str], rows: Sequence[tuple], *, unique: Sequence[str]) -> None:
@@ -100,8 +112,26 @@ def values_table(count: int, types: Sequence[str]) -> str:
 
 def values_params(rows: Sequence[tuple]) -> list:
     if connection.vendor == "postgresql":
-        return [list(column) for column in zip(*rows)]
+        return [_array_literal(column) for column in zip(*rows)]
     return [v for row in rows for v in row]
+
+
+def _array_literal(values: Sequence) -> str:
+    """An array's text form (``{1,2}``, ``{"a","b"}``), cast by the SQL to its type: psycopg
+    adapts a list element by element in Python, ~3× the CPU of joining the text here."""
+    if all(type(value) is int for value in values):
+        return "{" + ",".join(map(str, values)) + "}"
+    return "{" + ",".join(map(_array_element, values)) + "}"
+
+
+def _array_element(value) -> str:
+    if value is None:
+        return "NULL"
+    if isinstance(value, bool):
+        return "t" if value else "f"
+    if isinstance(value, int):
+        return str(value)
+    return '"' + str(value).replace("\\", "\\\\").replace('"', '\\"') + '"'
 
 
 def _unnest(types: Sequence[str]) -> str:

@@ -20,8 +20,8 @@ from commonweal.matching.models import Counter
 from commonweal.matching.rules import shard_limit
 
 _TABLE = Counter._meta.db_table
-_KEY, _KEY_SHARD = ("varchar",), ("varchar", "smallint")
-"""Types of the (key) and (key, shard) rows a book names (core.bulk.values_table)."""
+_KEY_SHARD = ("varchar", "smallint")
+"""Types of the (key, shard) rows a book names (core.bulk.values_table)."""
 LOCK_MORE_TIMEOUT = "100ms"
 
 
@@ -113,8 +113,9 @@ class Book:
     Without ``demand`` every shard of every limit is locked. With ``demand`` (key → the most the
     batch may take from it) only enough shards for twice the demand are locked, from a random
     shard on, as the read without locks saw them: concurrent batches then mostly lock different
-    shards, and a batch over 300 projects does not lock 32 rows per project cap. A limit with
-    less than four times the demand left is locked whole. If a take still finds a limit short
+    shards, and a batch over 300 projects does not lock 32 rows per project cap. A limit whose
+    shards read (a window of ``READ_WINDOW``) have less than four times the demand left is read
+    and locked whole. If a take still finds a limit short
     while some of its shards are not locked (others drew on them since the read), it locks the
     rest of that limit first, out of order, so without waiting (:meth:`_lock_more`)."""
 
@@ -122,19 +123,39 @@ class Book:
         self.campaign_id = campaign_id
         self.limits = {limit.key: limit for limit in limits}
         keys = sorted(self.limits)
-        with connection.cursor() as cursor:
-            cursor.execute(f'SELECT "key", shard, limit_fen - used_fen FROM {_TABLE} WHERE campaign_id = %s AND "key" IN {values_table(len(keys), _KEY)}',
-                           [campaign_id, *values_params([(key,) for key in keys])])
-            seen = {(key, shard): room for key, shard, room in cursor.fetchall()}
-        wanted = []
+        # With a demand, the read sees a window of a limit's shards from a random one on, enough
+        # for the usual batch: a batch over 300 projects would otherwise read 32 rows per project
+        # cap, most of the database's work for its book. Only a window short of room (the limit
+        # nearly used up, or used unevenly) has the rest of its limit read, and all of it locked.
+        window = {key: _window(self.limits[key].shards, None if demand is None else demand.get(key, 0)) for key in keys}
+        seen = self._read([(key, s) for key in keys for s in window[key]])
+        wanted, whole = [], []
         for key in keys:
             limit = self.limits[key]
-            room = [seen.get((key, s), shard_limit(limit.limit_fen, limit.shards, s)) for s in range(limit.shards)]
-            wanted += [(key, s) for s in _enough_shards(room, None if demand is None else 2 * demand.get(key, 0))]
+            room = [seen.get((key, s), shard_limit(limit.limit_fen, limit.shards, s)) for s in window[key]]
+            chosen = _enough_shards(room, None if demand is None else 2 * demand.get(key, 0))
+            if chosen is None:
+                whole.append(key)
+            else:
+                wanted += [(key, window[key][n]) for n in chosen]
+        if whole:
+            rest = [(key, s) for key in whole for s in range(self.limits[key].shards) if s not in set(window[key])]
+            seen |= self._read(rest)
+            wanted += [(key, s) for key in whole for s in range(self.limits[key].shards)]
         self.rows: dict[str, list[list[int]]] = {key: [] for key in keys}
         """key → [pk, shard, limit, used] of each locked shard, in shard order."""
         self.added: dict[int, int] = {}
         self._lock(sorted(wanted), seen)
+
+    def _read(self, pairs: list[tuple[str, int]]) -> dict[tuple[str, int], int]:
+        """(key, shard) → room of those shards that exist, read without locks."""
+        if not pairs:
+            return {}
+        with connection.cursor() as cursor:
+            cursor.execute(f'SELECT "key", shard, limit_fen - used_fen FROM {_TABLE} WHERE campaign_id = %s '
+                           f'AND ("key", shard) IN {values_table(len(pairs), _KEY_SHARD)}',
+                           [self.campaign_id, *values_params(pairs)])
+            return {(key, shard): room for key, shard, room in cursor.fetchall()}
 
     def _lock(self, pairs: list[tuple[str, int]], seen) -> None:
         missing = [(key, s) for key, s in pairs if (key, s) not in seen]
@@ -210,21 +231,33 @@ class Book:
         self.added = {}
 
 
-def _enough_shards(room: list[int], want: int | None) -> list[int]:
-    """Shards, from a random one on, whose room adds up to ``want``; all of them if ``want`` is
-    None or the limit is nearly used up (less than twice ``want`` left): then many batches would
-    find their part short and lock the rest out of order."""
+READ_WINDOW = 8
+"""Shards of a limit a batch's book reads first (``Book``)."""
+
+
+def _window(shards: int, want: int | None) -> list[int]:
+    """The shards a book reads first: all without a demand, else ``READ_WINDOW`` of them in a row
+    from a random one on."""
+    if want is None:
+        return list(range(shards))
+    start = random.randrange(shards)
+    return [(start + n) % shards for n in range(min(shards, READ_WINDOW))]
+
+
+def _enough_shards(room: list[int], want: int | None) -> list[int] | None:
+    """Positions in ``room`` (the shards read, in order) whose room adds up to ``want``; None for
+    the whole limit if ``want`` is None or the shards read are nearly used up (less than twice
+    ``want`` left): then many batches would find their part short and lock the rest out of order."""
     if want is None or sum(room) < 2 * want:
-        return list(range(len(room)))
-    start, chosen, total = random.randrange(len(room)), [], 0
-    for n in range(len(room)):
-        shard = (start + n) % len(room)
-        if room[shard] > 0:
-            chosen.append(shard)
-            total += room[shard]
+        return None
+    chosen, total = [], 0
+    for n, left in enumerate(room):
+        if left > 0:
+            chosen.append(n)
+            total += left
         if total >= want:
             break
-    return chosen or [start]
+    return chosen or [0]
 
 
 def give_back(campaign_id: int, returns: dict[tuple[str, int], int]) -> None:
