@@ -57,22 +57,29 @@ def _plan(model: type[models.Model]) -> tuple[str, str, Callable[[models.Model],
 
 def _row_reader(fields) -> Callable[[models.Model], tuple]:
     """Plain attributes are read by one ``attrgetter`` (in C: the hot tables have ~20 columns);
-    ``auto_now`` times and JSON are prepared as ``save()`` would."""
-    special = {n: field for n, field in enumerate(fields)
-               if getattr(field, "auto_now", False) or getattr(field, "auto_now_add", False) or isinstance(field, models.JSONField)}
+    ``auto_now`` times and JSON are then prepared as ``save()`` would."""
     names = [field.attname for field in fields]
     plain = attrgetter(*names) if len(names) > 1 else (lambda obj: (getattr(obj, names[0]),))
-    if not special:
+    prepared = {n: prepare for n, prepare in enumerate(map(_preparer, fields)) if prepare is not None}
+    if not prepared:
         return plain
 
     def read(obj: models.Model) -> tuple:
         row = list(plain(obj))
-        for n, field in special.items():
-            row[n] = (field.get_db_prep_save(row[n], connection) if isinstance(field, models.JSONField)
-                      else field.pre_save(obj, add=True))
+        for n, prepare in prepared.items():
+            row[n] = prepare(obj, row[n])
         return tuple(row)
 
     return read
+
+
+def _preparer(field: models.Field) -> Callable[[models.Model, object], object] | None:
+    """How ``save()`` turns the attribute into the column's value, if not as it is."""
+    if getattr(field, "auto_now", False) or getattr(field, "auto_now_add", False):
+        return lambda obj, _value: field.pre_save(obj, add=True)
+    if isinstance(field, models.JSONField):
+        return lambda _obj, value: field.get_db_prep_save(value, connection)
+    return None
 
 
 def insert_missing(model: type[models.Model], columns: Sequence[str], rows: Sequence[tuple], *, unique: Sequence[str]) -> None:

@@ -127,7 +127,7 @@ class Book:
         # for the usual batch: a batch over 300 projects would otherwise read 32 rows per project
         # cap, most of the database's work for its book. Only a window short of room (the limit
         # nearly used up, or used unevenly) has the rest of its limit read, and all of it locked.
-        window = {key: _window(self.limits[key].shards, None if demand is None else demand.get(key, 0)) for key in keys}
+        window = {key: _window(self.limits[key].shards, whole=demand is None) for key in keys}
         seen = self._read([(key, s) for key in keys for s in window[key]])
         wanted, whole = [], []
         for key in keys:
@@ -139,8 +139,7 @@ class Book:
             else:
                 wanted += [(key, window[key][n]) for n in chosen]
         if whole:
-            rest = [(key, s) for key in whole for s in range(self.limits[key].shards) if s not in set(window[key])]
-            seen |= self._read(rest)
+            seen |= self._read([(key, s) for key in whole for s in set(range(self.limits[key].shards)) - set(window[key])])
             wanted += [(key, s) for key in whole for s in range(self.limits[key].shards)]
         self.rows: dict[str, list[list[int]]] = {key: [] for key in keys}
         """key → [pk, shard, limit, used] of each locked shard, in shard order."""
@@ -235,10 +234,10 @@ READ_WINDOW = 8
 """Shards of a limit a batch's book reads first (``Book``)."""
 
 
-def _window(shards: int, want: int | None) -> list[int]:
-    """The shards a book reads first: all without a demand, else ``READ_WINDOW`` of them in a row
-    from a random one on."""
-    if want is None:
+def _window(shards: int, *, whole: bool) -> list[int]:
+    """The shards a book reads first: all of them if ``whole``, else ``READ_WINDOW`` of them in a
+    row from a random one on."""
+    if whole:
         return list(range(shards))
     start = random.randrange(shards)
     return [(start + n) % shards for n in range(min(shards, READ_WINDOW))]
