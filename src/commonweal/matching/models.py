@@ -132,7 +132,7 @@ class Counter(models.Model):
     """One shard of one limit. ``key`` names the limit: ``tranche:<id>``, ``project:<id>``,
     ``org:<id>``, ``donor-day:<donor>:<date>``, ``donor-project:<donor>:<project id>``."""
 
-    campaign = models.ForeignKey(Campaign, on_delete=models.CASCADE, related_name="+")
+    campaign = models.ForeignKey(Campaign, on_delete=models.CASCADE, related_name="+", db_index=False)  # leads counter_unique_shard
     key = models.CharField(max_length=96)
     shard = models.PositiveSmallIntegerField()
     limit_fen = models.BigIntegerField()
