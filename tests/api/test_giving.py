@@ -63,17 +63,22 @@ def test_same_key_twice_returns_the_same_intent(client):
     assert DonationIntent.objects.count() == 1
 
 
-@pytest.mark.parametrize("change", [{"amount_fen": 5_001}, {"project": "other"}])
-def test_same_key_for_a_different_donation_is_409(client, change):
+@pytest.mark.parametrize("change, named", [
+    ({"amount_fen": 5_001}, "amount_fen"), ({"project": "other"}, "project"), ({"donor_name": "李四"}, "donor_name"),
+    ({"message": "另一句话"}, "message"), ({"donor_public": False}, "donor_public"), ({"provider": "alipay"}, "provider"),
+])
+def test_same_key_for_a_different_donation_is_409(client, change, named):
     project, other = make_project(), make_project()
-    request = {"project": project.public_id, "amount_fen": 5_000}
+    request = {"project": project.public_id, "amount_fen": 5_000, "donor_name": "张三", "message": "加油", "donor_public": True}
     assert post_intent(client, request, key="reused").status_code == 201
     changed = {**request, **change}
     if changed["project"] == "other":
         changed["project"] = other.public_id
     error = error_of(post_intent(client, changed, key="reused"), 409)
     assert error["code"] == "idempotency_key_reused"
+    assert f"its {named} differed" in error["message"]
     assert DonationIntent.objects.count() == 1
+    assert post_intent(client, request, key="reused").status_code == 200  # the first request itself is still a retry
 
 
 @pytest.mark.parametrize("key", [None, "", "   "])

@@ -6,7 +6,7 @@ import json
 import pytest
 from django.utils import timezone
 
-from commonweal.core.errors import PaymentRejected
+from commonweal.core.errors import Conflict, PaymentRejected
 from commonweal.giving.models import Donation, DonationIntent
 from commonweal.giving.services import intent_create, notification_receive
 from commonweal.ledger.models import OutboxEntry
@@ -54,6 +54,21 @@ def test_retried_intent_request_creates_nothing_new():
     again, created_again = intent_create(project=project, amount_fen=500, idempotency_key="abc")
     assert (created, created_again, first.pk) == (True, False, again.pk)
     assert DonationIntent.objects.count() == 1
+
+
+def test_a_key_is_never_answered_with_another_donors_intent():
+    """A signed-in donor's key replayed by someone else (another donor, or anonymously) is refused,
+    and so is an anonymous key replayed by a signed-in donor: the gift would land in the wrong account."""
+    project, alice, bob = make_project(), make_user(), make_user()
+    mine, _ = intent_create(project=project, amount_fen=500, idempotency_key="alice-key", donor=alice)
+    anonymous, _ = intent_create(project=project, amount_fen=500, idempotency_key="anonymous-key")
+    for key, donor in [("alice-key", bob), ("alice-key", None), ("anonymous-key", bob)]:
+        with pytest.raises(Conflict) as refused:
+            intent_create(project=project, amount_fen=500, idempotency_key=key, donor=donor)
+        assert refused.value.code == "idempotency_key_reused" and "its donor differed" in refused.value.message
+    assert intent_create(project=project, amount_fen=500, idempotency_key="alice-key", donor=alice) == (mine, False)
+    assert intent_create(project=project, amount_fen=500, idempotency_key="anonymous-key") == (anonymous, False)
+    assert DonationIntent.objects.count() == 2
 
 
 @pytest.mark.parametrize(

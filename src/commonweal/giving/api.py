@@ -86,7 +86,8 @@ _IDEMPOTENCY_PARAMETER = {
     "name": IDEMPOTENCY_HEADER,
     "required": True,
     "description": "1 to 64 printable ASCII characters, e.g. a random UUID; a retry with the same key "
-    "returns the same intent (200 instead of 201).",
+    "and the same request returns the same intent (200 instead of 201); the key with any field changed, "
+    "or from another donor, is 409 idempotency_key_reused.",
     "schema": {"type": "string", "minLength": 1, "maxLength": 64, "pattern": r"^[\x21-\x7e]+$"},
 }
 

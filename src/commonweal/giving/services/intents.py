@@ -57,7 +57,7 @@ def intents_create(requests: list[IntentRequest]) -> list[tuple[DonationIntent, 
             _check(request, key)
             earlier = existing.get(key) or new.get(key)
             if earlier is not None:
-                results.append((_same_request(earlier, project=request.project, amount_fen=request.amount_fen), False))
+                results.append((_same_request(earlier, request), False))
                 continue
             _check_project(request)
         except DomainError as exc:
@@ -77,7 +77,7 @@ def intents_create(requests: list[IntentRequest]) -> list[tuple[DonationIntent, 
             if earlier is None:
                 raise
             try:
-                return [(_same_request(earlier, project=requests[0].project, amount_fen=requests[0].amount_fen), False)]
+                return [(_same_request(earlier, requests[0]), False)]
             except DomainError as exc:
                 return [exc]
         return [_alone(request) for request in requests]
@@ -115,7 +115,7 @@ def _check_project(request: IntentRequest) -> None:
 
 
 def _intent_of(request: IntentRequest, key: str) -> DonationIntent:
-    project, donor = request.project, request.donor
+    project = request.project
     return DonationIntent(
         idempotency_key=key,
         project=project,
@@ -123,7 +123,7 @@ def _intent_of(request: IntentRequest, key: str) -> DonationIntent:
         amount_fen=request.amount_fen,
         currency=CURRENCY,
         provider=request.provider,
-        donor=donor if getattr(donor, "is_authenticated", False) else None,
+        donor=_donor_of(request),
         donor_name=request.donor_name.strip(),
         donor_public=request.donor_public,
         message=request.message.strip(),
@@ -134,7 +134,26 @@ def _intent_of(request: IntentRequest, key: str) -> DonationIntent:
     )
 
 
-def _same_request(intent: DonationIntent, *, project: Project, amount_fen: int) -> DonationIntent:
-    if intent.project_id != project.pk or intent.amount_fen != amount_fen:
-        raise Conflict("this idempotency key was already used for a different donation", code="idempotency_key_reused")
+def _donor_of(request: IntentRequest):
+    return request.donor if getattr(request.donor, "is_authenticated", False) else None
+
+
+def _same_request(intent: DonationIntent, request: IntentRequest) -> DonationIntent:
+    """A retry must ask for the very gift its key made, by the same donor: a key reused by another
+    client or for another gift is refused, never answered with someone else's intent."""
+    asked = {
+        "project": request.project.pk, "amount_fen": request.amount_fen, "provider": request.provider,
+        "donor": getattr(_donor_of(request), "pk", None), "donor_name": request.donor_name.strip(),
+        "donor_public": request.donor_public, "message": request.message.strip(), "attribution": request.attribution,
+        "monthly_plan": getattr(request.monthly_plan, "pk", None),
+    }
+    made = {
+        "project": intent.project_id, "amount_fen": intent.amount_fen, "provider": intent.provider, "donor": intent.donor_id,
+        "donor_name": intent.donor_name, "donor_public": intent.donor_public, "message": intent.message, "attribution": intent.attribution,
+        "monthly_plan": intent.monthly_plan_id,
+    }
+    different = [name for name in asked if asked[name] != made[name]]
+    if different:
+        raise Conflict(f"this idempotency key was already used for a different donation (its {', '.join(different)} differed)",
+                       code="idempotency_key_reused")
     return intent
