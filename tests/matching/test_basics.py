@@ -1,9 +1,11 @@
 """The match decided at confirmation: rules, pools, caps, eligibility, the ledger entry."""
 
 import datetime as dt
+import json
+import re
 
 import pytest
-from django.db import transaction
+from django.db import connection, transaction
 from django.db.models import Sum
 from django.utils import timezone
 
@@ -12,6 +14,7 @@ from commonweal.ledger.models import OutboxEntry
 from commonweal.matching.counters import Book, Limit, split_return
 from commonweal.matching.models import Counter, MatchDecision
 from commonweal.matching.rules import random_permille
+from tests.conftest import on_postgres
 from tests.factories import donate, make_org, make_project, make_user
 from tests.matching.factories import entry_fields, make_campaign
 
@@ -237,3 +240,31 @@ def test_a_book_whose_window_of_shards_is_used_up_reads_and_locks_the_whole_limi
             assert (taken.fen, taken.binding) == (100, "")
             transaction.set_rollback(True)
     assert locked <= {1, 32} and 32 in locked
+
+
+@pytest.mark.skipif(not on_postgres(), reason="query plans are PostgreSQL's")
+def test_a_books_read_and_lock_look_up_each_shard_even_on_statistics_older_than_the_counters():
+    """At a campaign's opening the counter table's statistics predate its rows (autovacuum has
+    not analyzed them yet): the book's read and lock must still be one index lookup per
+    (key, shard), not a scan of every counter of the campaign at every batch."""
+    campaign = make_campaign()
+    Counter.objects.bulk_create([Counter(campaign=campaign, key=f"donor-day:p{n}:2026-12-07", shard=0, limit_fen=50_000)
+                                 for n in range(5_000)])
+    limits = [Limit(f"donor-day:p{n}:2026-12-07", 50_000, 1, "cap_donor_day") for n in range(0, 5_000, 100)]
+    statements = []
+
+    def capture(execute, sql, params, many, context):
+        if sql.lstrip().startswith("SELECT"):
+            statements.append((sql, params))
+        return execute(sql, params, many, context)
+
+    with transaction.atomic(), connection.execute_wrapper(capture):
+        Book(campaign.pk, limits, demand={limit.key: 100 for limit in limits})
+    assert len(statements) == 2  # the read without locks, then the lock
+    for sql, params in statements:
+        with connection.cursor() as cursor:
+            cursor.execute(f"EXPLAIN (FORMAT JSON) {sql}", params)
+            plan = json.dumps(cursor.fetchone()[0])
+        scans = re.findall(r'"Node Type": "([^"]+)", [^{}]*?"Relation Name": "matching_counter"', plan)
+        assert scans and set(scans) == {"Index Scan"}, (sql, plan)
+        assert '"Index Name": "counter_unique_shard"' in plan
