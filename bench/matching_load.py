@@ -276,17 +276,19 @@ def pgbench_batch_script(world: dict, hot: bool, batch: int) -> str:
                              "created_at": "now()", "log_index": "NULL"}, "generate_series(1, :b)"),
         # matching: overdue state of the batch's projects (once a second per project: left out), the
         # counters' book (read, insert missing donor caps, lock one shard per limit, one update)
-        f"SELECT \"key\", shard, limit_fen, used_fen FROM {counter} WHERE campaign_id = {c} AND \"key\" IN "
-        f"(SELECT 'donor-day:' || payer_reference {mine} UNION ALL SELECT 'donor-project:' || payer_reference || ':' || project_id "
-        f"{mine} UNION ALL SELECT 'project:' || project_id {mine} UNION ALL SELECT 'tranche:bench');",
+        f"SELECT n.\"key\", n.shard, n.limit_fen, n.used_fen FROM (SELECT 'donor-day:' || payer_reference AS k {mine} "
+        f"UNION ALL SELECT 'donor-project:' || payer_reference || ':' || project_id {mine} UNION ALL SELECT 'project:' || project_id "
+        f"{mine} UNION ALL SELECT 'tranche:bench') v CROSS JOIN LATERAL (SELECT * FROM {counter} WHERE campaign_id = {c} "
+        "AND \"key\" = v.k OFFSET 0) n;",
         f"INSERT INTO {counter} (campaign_id, \"key\", shard, limit_fen, used_fen) SELECT {c}, k, 0, 10000000, 0 FROM ("
         f"SELECT 'donor-day:' || payer_reference AS k {mine} UNION SELECT 'donor-project:' || payer_reference || ':' || project_id "
         f"{mine}) n ORDER BY k ON CONFLICT (campaign_id, \"key\", shard) DO NOTHING;",
         ids.format(name="cids", source=(
-            f"(SELECT id FROM {counter} WHERE campaign_id = {c} AND (\"key\", shard) IN (SELECT 'donor-day:' || payer_reference, 0 "
-            f"{mine} UNION SELECT 'donor-project:' || payer_reference || ':' || project_id, 0 {mine} UNION SELECT 'project:' || "
-            f"project_id, floor(random() * 32)::int {mine} UNION SELECT 'tranche:bench', floor(random() * 32)::int) "
-            "ORDER BY \"key\", shard FOR UPDATE) locked")),
+            f"(SELECT n.id FROM (SELECT * FROM (SELECT 'donor-day:' || payer_reference AS k, 0 AS s {mine} UNION SELECT "
+            f"'donor-project:' || payer_reference || ':' || project_id, 0 {mine} UNION SELECT 'project:' || project_id, "
+            f"floor(random() * 32)::int {mine} UNION SELECT 'tranche:bench', floor(random() * 32)::int) u ORDER BY k, s) v "
+            f"CROSS JOIN LATERAL (SELECT id FROM {counter} WHERE campaign_id = {c} AND \"key\" = v.k AND shard = v.s LIMIT 1 "
+            "FOR UPDATE) n) locked")),
         f"UPDATE {counter} SET used_fen = used_fen + 1 WHERE id IN (:cids);",
         insert(MatchDecision, {
             "public_id": rnd, "campaign_id": str(c), "donation_id": "id", "project_id": "project_id",
@@ -322,6 +324,10 @@ def pgbench_batch_script(world: dict, hot: bool, batch: int) -> str:
         "COMMIT;",
     ]
     return "\n".join(lines) + "\n"
+
+
+def _rate(per_second: int | None) -> str:
+    return "failed" if per_second is None else f"{per_second:,}/s"
 
 
 # --- the load generator -------------------------------------------------------------------------
@@ -549,9 +555,9 @@ def run_shape(shape: str, args, base_url: str, var: str) -> dict:
              "-M", "simple", url], capture_output=True, text=True,
         )
         tps = next((float(line.split("=")[1].split()[0]) for line in bench.stdout.splitlines() if line.startswith("tps")), None)
-        if tps is None:
-            raise SystemExit(f"pgbench ({name}) failed:\n{bench.stdout}{bench.stderr}")
-        ceilings[name] = round(tps * per_transaction)
+        if tps is None:  # a failed ceiling (pgbench aborts a client on a deadlock) keeps the run's figures
+            print(f"pgbench ({name}) failed:\n{(bench.stdout + bench.stderr)[-3000:]}", file=sys.stderr, flush=True)
+        ceilings[name] = None if tps is None else round(tps * per_transaction)
     if not args.keep:
         with psycopg.connect(f"{base}/postgres", autocommit=True) as admin:
             admin.execute(f"DROP DATABASE IF EXISTS {db} WITH (FORCE)")
@@ -601,8 +607,8 @@ def main() -> None:
             print(f"{shape}: {result['donations']:,} donations in {result['seconds']} s = {result['per_second']:,}/s, "
                   f"p50 {result['p50_ms']} ms, p99 {result['p99_ms']} ms, errors {result['errors']}; exact: "
                   f"{result['exactness']['ok']} (matched {result['exactness']['matched_fen']:,} of pool "
-                  f"{result['exactness']['pool_fen']:,} fen); pgbench ceiling {result['ceiling_per_second']:,}/s in batches of "
-                  f"{result['ceiling_batch']} ({result['ceiling_one_at_a_time_per_second']:,}/s one at a time), "
+                  f"{result['exactness']['pool_fen']:,} fen); pgbench ceiling {_rate(result['ceiling_per_second'])} in batches of "
+                  f"{result['ceiling_batch']} ({_rate(result['ceiling_one_at_a_time_per_second'])} one at a time), "
                   f"ratio {result['ratio_to_ceiling']}; CPU ms per donation {result['cpu_ms_per_donation']}, "
                   f"{result['exactness']['donations_per_commit']} donations per commit", flush=True)
     print(json.dumps({"benchmark": "matching_load", "machine": {"cpus": os.cpu_count(), "python": platform.python_version()},
