@@ -151,7 +151,7 @@ class Book:
         if not pairs:
             return {}
         with connection.cursor() as cursor:
-            cursor.execute(*self._shards_sql("c.key, c.shard, c.limit_fen - c.used_fen", pairs))
+            cursor.execute(*self._shards_sql('c."key", c.shard, c.limit_fen - c.used_fen', pairs))
             return {(key, shard): room for key, shard, room in cursor.fetchall()}
 
     def _shards_sql(self, columns: str, pairs: list[tuple[str, int]], *, lock: bool = False) -> tuple[str, list]:

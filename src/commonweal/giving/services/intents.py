@@ -115,7 +115,7 @@ def _check_project(request: IntentRequest) -> None:
 
 
 def _intent_of(request: IntentRequest, key: str) -> DonationIntent:
-    project = request.project
+    project, donor = request.project, request.donor
     return DonationIntent(
         idempotency_key=key,
         project=project,
@@ -123,7 +123,7 @@ def _intent_of(request: IntentRequest, key: str) -> DonationIntent:
         amount_fen=request.amount_fen,
         currency=CURRENCY,
         provider=request.provider,
-        donor=_donor_of(request),
+        donor=donor if getattr(donor, "is_authenticated", False) else None,
         donor_name=request.donor_name.strip(),
         donor_public=request.donor_public,
         message=request.message.strip(),
@@ -134,25 +134,16 @@ def _intent_of(request: IntentRequest, key: str) -> DonationIntent:
     )
 
 
-def _donor_of(request: IntentRequest):
-    return request.donor if getattr(request.donor, "is_authenticated", False) else None
+_SAME_REQUEST = ("project_id", "amount_fen", "provider", "donor_id", "donor_name", "donor_public", "message", "attribution",
+                 "monthly_plan_id")
+"""What a retry must ask for again (the client's address and device may change between tries)."""
 
 
 def _same_request(intent: DonationIntent, request: IntentRequest) -> DonationIntent:
     """A retry must ask for the very gift its key made, by the same donor: a key reused by another
     client or for another gift is refused, never answered with someone else's intent."""
-    asked = {
-        "project": request.project.pk, "amount_fen": request.amount_fen, "provider": request.provider,
-        "donor": getattr(_donor_of(request), "pk", None), "donor_name": request.donor_name.strip(),
-        "donor_public": request.donor_public, "message": request.message.strip(), "attribution": request.attribution,
-        "monthly_plan": getattr(request.monthly_plan, "pk", None),
-    }
-    made = {
-        "project": intent.project_id, "amount_fen": intent.amount_fen, "provider": intent.provider, "donor": intent.donor_id,
-        "donor_name": intent.donor_name, "donor_public": intent.donor_public, "message": intent.message, "attribution": intent.attribution,
-        "monthly_plan": intent.monthly_plan_id,
-    }
-    different = [name for name in asked if asked[name] != made[name]]
+    asked = _intent_of(request, intent.idempotency_key)
+    different = [name.removesuffix("_id") for name in _SAME_REQUEST if getattr(asked, name) != getattr(intent, name)]
     if different:
         raise Conflict(f"this idempotency key was already used for a different donation (its {', '.join(different)} differed)",
                        code="idempotency_key_reused")
