@@ -11,7 +11,7 @@ import json
 from django.db import connection
 from django.utils import timezone
 
-from commonweal.core.bulk import insert_missing
+from commonweal.core.bulk import insert_missing, values_params
 from commonweal.giving.models import Donation, DonationIntent
 from commonweal.matching.models import MatchDecision, RiskFlag, RiskKind
 from commonweal.orgs.models import Membership
@@ -90,7 +90,9 @@ def _counted(decisions: list[MatchDecision], batch: list[Donation]) -> list[list
     with connection.cursor() as cursor:
         if connection.vendor == "postgresql":
             cursor.execute("SET LOCAL enable_bitmapscan = off")  # see the ORDER BY above
-            cursor.execute(_COUNTS_BATCH_SQL, [list(range(len(keys))), *map(list, zip(*keys)), donation_ids, intent_ids])
+            # Arrays as text joined here (core.bulk.values_params): psycopg adapts a list value by value.
+            params = values_params([(n, *values) for n, values in enumerate(keys)]) + values_params(list(zip(donation_ids, intent_ids)))
+            cursor.execute(_COUNTS_BATCH_SQL, params)
             counted = [row[1:] for row in cursor.fetchall()]
             cursor.execute("SET LOCAL enable_bitmapscan TO DEFAULT")
         else:
