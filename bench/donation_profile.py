@@ -6,6 +6,10 @@ temporary database, with the matching campaign of bench/matching_load.py running
 
 Prints CPU and wall time per donation, queries per donation, the share of CPU spent building SQL
 in the ORM, and the top functions by own time; the figures as JSON on the last line.
+
+``--phases`` (with ``--batch``) replaces cProfile, which inflates code made of many small calls,
+by a CPU clock (``time.thread_time``) around each function of ``PHASES``: the CPU per donation
+inside each, counted once when it calls itself.
 """
 
 import argparse
@@ -23,8 +27,74 @@ from pathlib import Path
 
 REPO = Path(__file__).resolve().parent.parent
 
+PHASES = (
+    "commonweal.giving.intake._intents_batch", "commonweal.projects.selectors.projects_to_donate",
+    "commonweal.giving.services.intents.intents_create", "commonweal.giving.services.intents._intent_of",
+    "commonweal.giving.intake._notifications_batch", "commonweal.giving.services.credentials.credentials_of",
+    "commonweal.giving.services.donations._confirm_all", "commonweal.giving.services.donations._donation_of",
+    "commonweal.matching.services.match_on_confirm", "commonweal.matching.services.campaign_for",
+    "commonweal.matching.services.cap_limits", "commonweal.matching.services._decide", "commonweal.matching.counters.Book.__init__",
+    "commonweal.matching.counters.Book.take", "commonweal.matching.counters.Book.save", "commonweal.matching.risk.flag_on_confirm",
+    "commonweal.ledger.services.outbox_append_many", "commonweal.core.bulk.insert_many",
+    "commonweal.giving.services.totals.project_totals_add_many",
+    "django.db.models.sql.compiler.SQLCompiler.as_sql", "django.db.models.base.Model.__init__",
+    "django.db.backends.utils.CursorWrapper.execute",
+)
+"""Where ``--phases`` measures: the steps of a batch of intents and of notifications, and three
+kinds of work spread over all of them (the ORM building SQL, model instances, executing SQL
+including the wait for the database)."""
 
-def child(donations: int, batch: int) -> dict:
+
+def instrument(targets) -> dict[str, float]:
+    """Wrap each function named in ``targets`` to add its CPU seconds to the returned dict, also
+    where a module imported it by name or a hook list holds it."""
+    import importlib
+    import inspect
+
+    spent: dict[str, float] = {}
+    replaced = {}
+    for dotted in targets:
+        owner_path, name = dotted.rsplit(".", 1)
+        try:
+            owner = importlib.import_module(owner_path)
+        except ImportError:  # a class: the module, then the attribute
+            module_path, class_name = owner_path.rsplit(".", 1)
+            owner = getattr(importlib.import_module(module_path), class_name)
+        original = inspect.getattr_static(owner, name)
+        label = dotted.removeprefix("commonweal.").removeprefix("django.db.")
+        spent[label] = 0.0
+        timed = _timed(original, label, spent)
+        setattr(owner, name, timed)
+        replaced[id(original)] = timed
+    for module in list(sys.modules.values()):
+        if not getattr(module, "__name__", "").startswith("commonweal."):
+            continue
+        for attr, value in list(vars(module).items()):
+            if id(value) in replaced:
+                setattr(module, attr, replaced[id(value)])
+            elif type(value) is list:  # hook lists (giving.hooks)
+                value[:] = [replaced.get(id(item), item) for item in value]
+    return spent
+
+
+def _timed(original, label: str, spent: dict[str, float]):
+    busy = False
+
+    def timed(*args, **kwargs):
+        nonlocal busy
+        if busy:  # counted once, by its outermost call
+            return original(*args, **kwargs)
+        busy, started = True, time.thread_time()
+        try:
+            return original(*args, **kwargs)
+        finally:
+            spent[label] += time.thread_time() - started
+            busy = False
+
+    return timed
+
+
+def child(donations: int, batch: int, phases: bool = False) -> dict:
     sys.path.insert(0, str(REPO))
     os.environ.setdefault("DJANGO_SETTINGS_MODULE", "commonweal.settings")
     import django
@@ -94,6 +164,15 @@ def child(donations: int, batch: int) -> dict:
         return execute(sql, params, many, context)
 
     start = 30 if not batch else 2 * batch
+    if phases:
+        spent = instrument(PHASES)
+        cpu = time.process_time()
+        for n in range(start, start + donations):
+            donate(n)
+        cpu = (time.process_time() - cpu) / donations
+        return {"database": connection.vendor, "path": f"giving.intake batches of {batch}", "donations": donations,
+                "cpu_ms_per_donation_instrumented": round(cpu * 1000, 3),
+                "phases_ms_per_donation": {label: round(seconds / donations * 1000, 3) for label, seconds in spent.items()}}
     wall, cpu = time.perf_counter(), time.process_time()
     with connection.execute_wrapper(count):  # the query log is cleared at every request
         for n in range(start, start + donations):
@@ -128,10 +207,11 @@ def main() -> None:
     parser.add_argument("--donations", type=int, default=300)
     parser.add_argument("--batch", type=int, default=0,
                         help="N: through giving.intake's batches of N (services only, no HTTP); 0: Django's request stack")
+    parser.add_argument("--phases", action="store_true", help="CPU per donation inside each step (PHASES), instead of cProfile; needs --batch")
     parser.add_argument("--child", action="store_true")
     args = parser.parse_args()
     if args.child:
-        print(json.dumps(child(args.donations, args.batch)))
+        print(json.dumps(child(args.donations, args.batch, args.phases)))
         return
     url = os.environ.get("DATABASE_URL", "")
     with tempfile.TemporaryDirectory(prefix="commonweal-profile-") as var:
@@ -151,7 +231,7 @@ def main() -> None:
         try:
             subprocess.run([sys.executable, "-m", "commonweal", "migrate", "-v", "0"], env=env, cwd=REPO, check=True)
             done = subprocess.run([sys.executable, __file__, "--child", "--donations", str(args.donations),
-                                   "--batch", str(args.batch)],
+                                   "--batch", str(args.batch), *(["--phases"] if args.phases else [])],
                                   env=env, cwd=REPO, capture_output=True, text=True)
         finally:
             if temp_db:
@@ -160,6 +240,13 @@ def main() -> None:
     if done.returncode:
         raise SystemExit(f"profile child failed:\n{done.stdout[-3000:]}{done.stderr[-3000:]}")
     result = json.loads(done.stdout.strip().splitlines()[-1])
+    if args.phases:
+        print(f"{result['database']}, {result['path']}: {result['cpu_ms_per_donation_instrumented']} ms CPU per donation "
+              "(instrumented); inside each step, ms CPU per donation:")
+        for label, ms in sorted(result["phases_ms_per_donation"].items(), key=lambda item: -item[1]):
+            print(f"   {ms:6.3f}  {label}")
+        print(json.dumps({"benchmark": "donation_profile", "machine": {"cpus": os.cpu_count()}, **result}))
+        return
     print(f"{result['database']}, {result['path']}: {result['cpu_ms_per_donation']} ms CPU and {result['wall_ms_per_donation']} ms wall per donation "
           f"(intent + notification), {result['queries_per_donation']} queries; ORM {result['orm_share_of_python_time']:.0%} of Python time")
     for line in result["top_own_time"]:

@@ -7,14 +7,16 @@ then delivers the provider's signed notification (``POST /api/v1/payments/sandbo
 - ``spread``: 300 projects of 30 organizations, all in one campaign;
 - ``hot``: every donation to one project, drawing one pool.
 
-The server is granian (WSGI, ``--workers``, persistent database connections); the load generator
-is this process: ``--clients`` asyncio coroutines on raw HTTP/1.1 keep-alive connections, so it
-costs the machine as little as possible. After the run it checks exactness (matched total vs
-pool, caps, counters, outbox ``match`` entries) and then measures the ceiling: the same
-statements issued directly by ``pgbench`` with as many clients, for the ratio between them.
+The server is granian (``--interface asgi``, the batched hot path, or ``wsgi``; ``--workers``;
+persistent database connections); the load generator is this process: ``--clients`` asyncio
+coroutines on raw HTTP/1.1 keep-alive connections, so it costs the machine as little as possible.
+After the run it checks exactness (matched total vs pool, caps, counters, outbox ``match``
+entries) and then measures the ceiling: the same statements issued directly by ``pgbench``, for
+the ratio between them. ``--floor`` first runs the same burst against ``bench/floor_app.py``,
+which answers both requests without doing anything: what HTTP and the load generator cost alone.
 
     DATABASE_URL=postgres://postgres@127.0.0.1:5432/x .venv/bin/python bench/matching_load.py \\
-        [--shape spread|hot|both] [--clients 256] [--seconds 60] [--workers 3] [--threads 4]
+        [--shape spread|hot|both|none] [--floor] [--clients 256] [--seconds 60] [--workers 3] [--threads 4]
 
 A temporary database is created next to DATABASE_URL's and dropped afterwards. Needs
 ``pgbench`` (PostgreSQL's, found on PATH or in /usr/lib/postgresql/*/bin). Prints one summary
@@ -487,6 +489,49 @@ def _child(env: dict, *args: str) -> dict:
     return json.loads(done.stdout.strip().splitlines()[-1])
 
 
+def serve_and_load(app: str, env: dict, world: dict, shape: str, args, var: str) -> dict:
+    """Serve ``app`` with granian as configured, warm it up, then run the measured burst: its
+    figures, with the CPU per donation of the server, all PostgreSQL processes and this process."""
+    port = _free_port()
+    server = subprocess.Popen(
+        [str(Path(sys.executable).parent / "granian"), "--interface", args.interface, "--host", "127.0.0.1",
+         "--port", str(port), "--workers", str(args.workers), "--backlog", "2048", "--no-access-log",
+         *(["--blocking-threads", str(args.threads)] if args.interface == "wsgi" else []), app],
+        env=env, cwd=REPO, stdout=subprocess.DEVNULL, stderr=open(Path(var) / f"granian-{shape}.log", "w"),
+        start_new_session=True,
+    )
+    try:
+        for _ in range(200):
+            try:
+                socket.create_connection(("127.0.0.1", port), timeout=0.2).close()
+                break
+            except OSError:
+                time.sleep(0.1)
+        time.sleep(1.0)
+        # A short warm-up fills each worker's connections and caches; then the measured burst.
+        run = _event_loop_runner()
+        run(_load(port, world, shape, min(args.clients, 16), 3))
+        server_pids, postgres_pids = _pids(session=server.pid), _pids(name="postgres")
+        before = (_cpu_seconds(server_pids), _cpu_seconds(postgres_pids), time.process_time())
+        load = run(_load(port, world, shape, args.clients, args.seconds))
+        after = (_cpu_seconds(server_pids), _cpu_seconds(postgres_pids), time.process_time())
+    finally:
+        os.killpg(server.pid, signal.SIGTERM)
+        server.wait(timeout=30)
+    done = max(load["donations"], 1)
+    load["cpu_ms_per_donation"] = {name: round((b - a) * 1000 / done, 2)
+                                   for name, a, b in zip(("server", "postgres", "load_generator"), before, after)}
+    return load
+
+
+def run_floor(args, var: str) -> dict:
+    """The same burst answered by ``bench/floor_app.py``: no Django, no database, no work. What
+    HTTP and the load generator alone cost, and so the most any server in Python could reach here."""
+    world = {"projects": [{"project": f"floor-{n}", "org": f"org-{n % 30}", "secret": "floor"} for n in range(300)]}
+    env = dict(os.environ) | {"PYTHONPATH": str(REPO)}
+    return {"shape": "floor", **serve_and_load("bench.floor_app:application", env, world, "spread", args, var)}
+
+
 def run_shape(shape: str, args, base_url: str, var: str) -> dict:
     import psycopg
 
@@ -501,41 +546,10 @@ def run_shape(shape: str, args, base_url: str, var: str) -> dict:
         "SECURE_SSL_REDIRECT": "false", "DATABASE_CONN_MAX_AGE": "600", "LOG_LEVEL": "WARNING",
         "PYTHONPATH": str(REPO / "src"),
     }
-    server = None
-    try:
-        subprocess.run([sys.executable, "-m", "commonweal", "migrate", "-v", "0"], env=env, cwd=REPO, check=True)
-        world = _child(env, "--setup", shape)
-        port = _free_port()
-        server = subprocess.Popen(
-            [str(Path(sys.executable).parent / "granian"), "--interface", args.interface, "--host", "127.0.0.1",
-             "--port", str(port), "--workers", str(args.workers), "--backlog", "2048", "--no-access-log",
-             *(["--blocking-threads", str(args.threads), "commonweal.wsgi:application"] if args.interface == "wsgi"
-               else ["commonweal.asgi:application"])],
-            env=env, cwd=REPO, stdout=subprocess.DEVNULL, stderr=open(Path(var) / f"granian-{shape}.log", "w"),
-            start_new_session=True,
-        )
-        for _ in range(200):
-            try:
-                socket.create_connection(("127.0.0.1", port), timeout=0.2).close()
-                break
-            except OSError:
-                time.sleep(0.1)
-        time.sleep(1.0)
-        # A short warm-up fills each worker's connections and caches; then the measured burst.
-        run = _event_loop_runner()
-        run(_load(port, world, shape, min(args.clients, 16), 3))
-        # Where the CPU goes during the burst: server, database, this load generator.
-        server_pids, postgres_pids = _pids(session=server.pid), _pids(name="postgres")
-        before = (_cpu_seconds(server_pids), _cpu_seconds(postgres_pids), time.process_time())
-        load = run(_load(port, world, shape, args.clients, args.seconds))
-        after = (_cpu_seconds(server_pids), _cpu_seconds(postgres_pids), time.process_time())
-        done = max(load["donations"], 1)
-        load["cpu_ms_per_donation"] = {name: round((b - a) * 1000 / done, 2)
-                                       for name, a, b in zip(("server", "postgres", "load_generator"), before, after)}
-    finally:
-        if server is not None:
-            os.killpg(server.pid, signal.SIGTERM)
-            server.wait(timeout=30)
+    subprocess.run([sys.executable, "-m", "commonweal", "migrate", "-v", "0"], env=env, cwd=REPO, check=True)
+    world = _child(env, "--setup", shape)
+    app = "commonweal.wsgi:application" if args.interface == "wsgi" else "commonweal.asgi:application"
+    load = serve_and_load(app, env, world, shape, args, var)
     exact = _child(env, "--check", str(world["campaign"]))
     url = f"{base}/{db}".replace("postgres://", "postgresql://")
     # The ceilings: the same statements straight from pgbench. Batched as giving.intake issues
@@ -568,7 +582,8 @@ def run_shape(shape: str, args, base_url: str, var: str) -> dict:
 
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
-    parser.add_argument("--shape", choices=("spread", "hot", "both"), default="both")
+    parser.add_argument("--shape", choices=("spread", "hot", "both", "none"), default="both",
+                        help="none: only the floor (--floor), which needs no database")
     parser.add_argument("--clients", type=int, default=256)
     parser.add_argument("--seconds", type=float, default=60)
     parser.add_argument("--ceiling-seconds", type=float, default=20)
@@ -576,6 +591,8 @@ def main() -> None:
     parser.add_argument("--threads", type=int, default=4, help="granian blocking threads per worker (WSGI)")
     parser.add_argument("--interface", choices=("asgi", "wsgi"), default="asgi",
                         help="asgi: the batched hot path (giving.intake); wsgi: every request through Django")
+    parser.add_argument("--floor", action="store_true",
+                        help="also run the burst against bench/floor_app.py (HTTP only, no work): the floor of the server's CPU")
     parser.add_argument("--keep", action="store_true", help="keep the temporary databases and the pgbench scripts (in the temp directory), to inspect them")
     parser.add_argument("--setup")
     parser.add_argument("--check")
@@ -597,11 +614,17 @@ def main() -> None:
         print(json.dumps({"script": pgbench_script(json.loads(world), shape == "hot")}))
         return
     url = os.environ.get("DATABASE_URL", "")
-    if not url.startswith(("postgres://", "postgresql://")):
+    if args.shape != "none" and not url.startswith(("postgres://", "postgresql://")):
         raise SystemExit("set DATABASE_URL to a PostgreSQL server (postgres://user@host:port/db)")
     results = []
     with tempfile.TemporaryDirectory(prefix="commonweal-load-") as var:
-        for shape in (("spread", "hot") if args.shape == "both" else (args.shape,)):
+        if args.floor:
+            floor = run_floor(args, var)
+            results.append(floor)
+            print(f"floor (HTTP only): {floor['donations']:,} donations in {floor['seconds']} s = {floor['per_second']:,}/s, "
+                  f"p50 {floor['p50_ms']} ms, p99 {floor['p99_ms']} ms, errors {floor['errors']}; "
+                  f"CPU ms per donation {floor['cpu_ms_per_donation']}", flush=True)
+        for shape in {"both": ("spread", "hot"), "none": ()}.get(args.shape, (args.shape,)):
             result = run_shape(shape, args, url, var)
             results.append(result)
             print(f"{shape}: {result['donations']:,} donations in {result['seconds']} s = {result['per_second']:,}/s, "
