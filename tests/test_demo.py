@@ -24,7 +24,7 @@ from commonweal.core.sdg import validate_sdg_tags
 from commonweal.core.timeutil import SHANGHAI, rfc3339, shanghai_date
 from commonweal.demo import DemoInLog, DemoSize, demo_generate, demo_present, demo_wipe
 from commonweal.demo.generate import ADMIN_EMAIL, DONOR_EMAIL, EDITOR_EMAIL, FINANCE_EMAIL, OPERATOR_EMAIL
-from commonweal.demo.rows import RowWriter, ulid_str
+from commonweal.demo.rows import RowWriter
 from commonweal.disclosure.selectors.reporting import projects_overdue
 from commonweal.giving.models import Donation, DonationIntent, MonthlyCharge, MonthlyPlan, Refund
 from commonweal.giving.providers import sandbox_charge_recurring
@@ -328,10 +328,3 @@ def test_the_fast_time_text_is_what_django_stores():
         for seconds in (0, 86_399, 1_700_000_000, 1_779_999_999, 4_102_444_799):
             expected = connection.ops.adapt_datetimefield_value(dt.datetime.fromtimestamp(seconds, dt.UTC))
             assert writer.db_time(seconds) == expected
-
-
-def test_ulid_text_matches_python_ulid():
-    from ulid import ULID
-
-    for milliseconds, randomness in ((0, 0), (2**48 - 1, 2**80 - 1), (1_700_000_000_123, 0x1234_5678_9ABC_DEF0_1234)):
-        assert ulid_str(milliseconds, randomness) == str(ULID.from_int((milliseconds << 80) | randomness)).lower()

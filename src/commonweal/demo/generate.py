@@ -38,6 +38,7 @@ from faker import Faker
 from commonweal.accounts.models import User
 from commonweal.core.credit_code import generate_credit_code, validate_credit_code
 from commonweal.core.domains import DOMAIN_LABELS_EN, DOMAIN_LABELS_ZH, Domain
+from commonweal.core.identifiers import ulid_str
 from commonweal.core.models import AuditEvent
 from commonweal.core.money import format_fen_compact, validate_fen
 from commonweal.core.sdg import validate_sdg_tags
@@ -45,7 +46,7 @@ from commonweal.core.sealing import seal_json
 from commonweal.core.timeutil import SHANGHAI, UTC, add_months
 from commonweal.demo import money, vocab
 from commonweal.demo.extensions import extensions_generate, extensions_logins
-from commonweal.demo.rows import RowWriter, ulid_str
+from commonweal.demo.rows import RowWriter
 from commonweal.demo.sketch import HISTORY_DAYS, Ids, OrgSketch, PlanSketch, ProjectSketch, epoch, local, utc
 from commonweal.giving.models import Donation, DonationIntent, MonthlyCharge, MonthlyPlan, Provider, Refund
 from commonweal.ledger.models import OutboxEntry

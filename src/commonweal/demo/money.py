@@ -12,12 +12,12 @@ import math
 import random
 from typing import TYPE_CHECKING
 
+from commonweal.core.identifiers import ulid_str
 from commonweal.core.models import AuditEvent
 from commonweal.core.money import CURRENCY
 from commonweal.core.privacy import donor_commitment, new_salt
 from commonweal.core.timeutil import SHANGHAI, add_months
 from commonweal.demo import vocab
-from commonweal.demo.rows import ulid_str
 from commonweal.demo.sketch import PlanSketch, ProjectSketch, epoch, utc
 from commonweal.giving.models import (
     ChargeStatus,

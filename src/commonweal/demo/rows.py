@@ -16,28 +16,11 @@ from django.core.management.color import no_style
 from django.db import models, transaction
 from django.db.models import Max
 
-__all__ = ["RowWriter", "ulid_str"]
+__all__ = ["RowWriter"]
 
 _CHUNK = 20_000
 _SQLITE_CACHE_KIB = 256 * 1024
 _EPOCH = dt.date(1970, 1, 1)
-# ULIDs are written in Crockford's base32, lower case like new_public_id(); two characters
-# (10 bits) per lookup.
-_CROCKFORD = "0123456789abcdefghjkmnpqrstvwxyz"
-_PAIRS = tuple(a + b for a in _CROCKFORD for b in _CROCKFORD)
-_SHIFTS = tuple(range(120, -1, -10))
-
-
-def ulid_str(milliseconds: int, randomness: int) -> str:
-    """The ULID (26 lower-case characters) of a Unix time in ms and 80 random bits.
-
-    Same text as ``str(ulid.ULID.from_int(...)).lower()``, about twice as fast: the 128-bit value
-    read as 130 bits, big-endian, in 13 pairs of base32 digits.
-    """
-    value = (milliseconds << 80) | randomness
-    return "".join([_PAIRS[(value >> shift) & 1023] for shift in _SHIFTS])
-
-
 class RowWriter:
     """Inserts rows with explicit ids inside the caller's transaction; ``finish`` fixes sequences."""
 
