@@ -164,13 +164,14 @@ def child(donations: int, batch: int, phases: bool = False) -> dict:
         return execute(sql, params, many, context)
 
     start = 30 if not batch else 2 * batch
+    path = f"giving.intake batches of {batch}" if batch else "Django test client, one request at a time"
     if phases:
         spent = instrument(PHASES)
         cpu = time.process_time()
         for n in range(start, start + donations):
             donate(n)
         cpu = (time.process_time() - cpu) / donations
-        return {"database": connection.vendor, "path": f"giving.intake batches of {batch}", "donations": donations,
+        return {"database": connection.vendor, "path": path, "donations": donations,
                 "cpu_ms_per_donation_instrumented": round(cpu * 1000, 3),
                 "phases_ms_per_donation": {label: round(seconds / donations * 1000, 3) for label, seconds in spent.items()}}
     wall, cpu = time.perf_counter(), time.process_time()
@@ -192,7 +193,7 @@ def child(donations: int, batch: int, phases: bool = False) -> dict:
         stats.dump_stats(os.environ["PROFILE_DUMP"])
     return {
         "database": connection.vendor,
-        "path": f"giving.intake batches of {batch}" if batch else "Django test client, one request at a time",
+        "path": path,
         "donations": donations,
         "cpu_ms_per_donation": round(cpu * 1000, 2),
         "wall_ms_per_donation": round(wall * 1000, 2),
@@ -210,6 +211,8 @@ def main() -> None:
     parser.add_argument("--phases", action="store_true", help="CPU per donation inside each step (PHASES), instead of cProfile; needs --batch")
     parser.add_argument("--child", action="store_true")
     args = parser.parse_args()
+    if args.phases and not args.batch:
+        parser.error("--phases measures the steps of giving.intake's batches: give --batch N")
     if args.child:
         print(json.dumps(child(args.donations, args.batch, args.phases)))
         return

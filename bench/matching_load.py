@@ -328,6 +328,11 @@ def pgbench_batch_script(world: dict, hot: bool, batch: int) -> str:
     return "\n".join(lines) + "\n"
 
 
+def _burst(result: dict) -> str:
+    return (f"{result['donations']:,} donations in {result['seconds']} s = {result['per_second']:,}/s, "
+            f"p50 {result['p50_ms']} ms, p99 {result['p99_ms']} ms, errors {result['errors']}")
+
+
 def _rate(per_second: int | None) -> str:
     return "failed" if per_second is None else f"{per_second:,}/s"
 
@@ -621,14 +626,11 @@ def main() -> None:
         if args.floor:
             floor = run_floor(args, var)
             results.append(floor)
-            print(f"floor (HTTP only): {floor['donations']:,} donations in {floor['seconds']} s = {floor['per_second']:,}/s, "
-                  f"p50 {floor['p50_ms']} ms, p99 {floor['p99_ms']} ms, errors {floor['errors']}; "
-                  f"CPU ms per donation {floor['cpu_ms_per_donation']}", flush=True)
+            print(f"floor (HTTP only): {_burst(floor)}; CPU ms per donation {floor['cpu_ms_per_donation']}", flush=True)
         for shape in {"both": ("spread", "hot"), "none": ()}.get(args.shape, (args.shape,)):
             result = run_shape(shape, args, url, var)
             results.append(result)
-            print(f"{shape}: {result['donations']:,} donations in {result['seconds']} s = {result['per_second']:,}/s, "
-                  f"p50 {result['p50_ms']} ms, p99 {result['p99_ms']} ms, errors {result['errors']}; exact: "
+            print(f"{shape}: {_burst(result)}; exact: "
                   f"{result['exactness']['ok']} (matched {result['exactness']['matched_fen']:,} of pool "
                   f"{result['exactness']['pool_fen']:,} fen); pgbench ceiling {_rate(result['ceiling_per_second'])} in batches of "
                   f"{result['ceiling_batch']} ({_rate(result['ceiling_one_at_a_time_per_second'])} one at a time), "
