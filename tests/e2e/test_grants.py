@@ -52,6 +52,7 @@ def test_apply_refer_review_award_and_portfolio(live_server, browser, mobile_pag
     page.get_by_label("出生日期").fill(f"{YEAR - 47}-05-01")
     page.get_by_label("单位", exact=True).fill("中山大学")
     page.get_by_label("职位所在地").select_option("mainland")
+    page.get_by_label("省份", exact=True).select_option("广东省")
     page.get_by_label("我有全职职位").check()
     page.get_by_label("领域", exact=True).select_option("物理")
     page.get_by_label("合作者").fill("王五")
@@ -161,4 +162,10 @@ def test_apply_refer_review_award_and_portfolio(live_server, browser, mobile_pag
     assert page.locator("[data-figure=committed]").first.get_attribute("data-fen") == str(3_000_000_00)
     assert page.locator("[data-figure=paid]").first.get_attribute("data-fen") == str(600_000_00)
     screenshot(page, "grants-portfolio")
+    # The fund's drill-down by region counts the award in the province of the position.
+    page.goto(f"{base}/programs/funds/{fund.public_id}/")
+    page.get_by_role("link", name="广东省", exact=True).click()
+    page.wait_for_url(re.compile(r"region="))
+    assert page.locator("[data-figure=committed]").first.get_attribute("data-fen") == str(3_000_000_00)
+    screenshot(page, "grants-portfolio-region")
     assert page.errors == [] and mobile_page.errors == []

@@ -51,7 +51,7 @@ def program_rows() -> dict:
                                award_amount_fen=3_000_000_00, installments=5)
     application = Application.objects.create(
         call=call, applicant=grantee, route="self", full_name=GRANTEE_NAME, gender="female", birth_date=dt.date(1990, 5, 1),
-        institution="测试大学", region="北京市", full_time=True, field="物理", status="awarded", submitted_at=timezone.now(),
+        institution="测试大学", region="mainland", province="北京市", full_time=True, field="物理", status="awarded", submitted_at=timezone.now(),
     )
     to_person = Commitment.objects.create(
         fund=fund, domain="basic_science", year=2026, region="北京市", program="探索奖", recipient_name=GRANTEE_NAME,

@@ -125,6 +125,8 @@ def test_fund_and_award_activities(dataset):
     assert award.find("related-activity").get("ref") == fund.findtext("iati-identifier")
     assert len(award.findall("budget")) == 5
     assert _values(award, "3") == [Decimal("600000.00")]
+    # Located by its commitment's region: the province of the grantee's position.
+    assert award.findtext("location/name/narrative") == dataset["person_commitment"].region == "北京市"
     # The grantee is a person: never named.
     assert GRANTEE_NAME not in etree.tostring(document, encoding="unicode")
 

@@ -7,6 +7,7 @@ generated credit codes. Organization names are invented combinations; none names
 
 from dataclasses import dataclass
 
+from commonweal.core.divisions import mainland_province
 from commonweal.core.domains import Domain
 from commonweal.orgs.models import OrgType
 
@@ -58,74 +59,79 @@ class Province:
     """A few places in it."""
 
 
+def _province(code: str, *, places: tuple[Place, ...]) -> Province:
+    division = mainland_province(code=code)
+    return Province(zh=division.zh, en=division.en, code=code, places=places)
+
+
 def _p(short: str, full: str, en: str, settings: str = "rural") -> Place:
     return Place(short=short, full=full, en=en, settings=frozenset(settings.split()))
 
 
 PROVINCES: tuple[Province, ...] = (
-    Province(zh="北京市", en="Beijing", code="110000", places=(
+    _province("110000", places=(
         _p("海淀", "北京市海淀区", "Haidian", "city"), _p("朝阳", "北京市朝阳区", "Chaoyang", "city"), _p("延庆", "北京市延庆区", "Yanqing"))),
-    Province(zh="天津市", en="Tianjin", code="120000", places=(
+    _province("120000", places=(
         _p("滨海新区", "天津市滨海新区", "Binhai", "city"), _p("蓟州", "天津市蓟州区", "Jizhou"))),
-    Province(zh="河北省", en="Hebei", code="130000", places=(
+    _province("130000", places=(
         _p("张家口", "张家口市", "Zhangjiakou", "rural arid"), _p("承德", "承德市", "Chengde"), _p("保定", "保定市", "Baoding", "city rural"))),
-    Province(zh="山西省", en="Shanxi", code="140000", places=(
+    _province("140000", places=(
         _p("吕梁", "吕梁市", "Lüliang"), _p("大同", "大同市", "Datong", "city arid"), _p("忻州", "忻州市", "Xinzhou"))),
-    Province(zh="内蒙古自治区", en="Inner Mongolia", code="150000", places=(
+    _province("150000", places=(
         _p("锡林郭勒", "锡林郭勒盟", "Xilingol", "pastoral arid"), _p("赤峰", "赤峰市", "Chifeng", "rural arid"), _p("鄂尔多斯", "鄂尔多斯市", "Ordos", "city arid"))),
-    Province(zh="辽宁省", en="Liaoning", code="210000", places=(
+    _province("210000", places=(
         _p("沈阳", "沈阳市", "Shenyang", "city"), _p("阜新", "阜新市", "Fuxin", "rural arid"), _p("大连", "大连市", "Dalian", "city"))),
-    Province(zh="吉林省", en="Jilin", code="220000", places=(
+    _province("220000", places=(
         _p("延边", "延边朝鲜族自治州", "Yanbian"), _p("白城", "白城市", "Baicheng", "rural arid"))),
-    Province(zh="黑龙江省", en="Heilongjiang", code="230000", places=(
+    _province("230000", places=(
         _p("齐齐哈尔", "齐齐哈尔市", "Qiqihar", "city rural"), _p("黑河", "黑河市", "Heihe"))),
-    Province(zh="上海市", en="Shanghai", code="310000", places=(
+    _province("310000", places=(
         _p("浦东", "上海市浦东新区", "Pudong", "city"), _p("崇明", "上海市崇明区", "Chongming", "rural"), _p("徐汇", "上海市徐汇区", "Xuhui", "city"))),
-    Province(zh="江苏省", en="Jiangsu", code="320000", places=(
+    _province("320000", places=(
         _p("南京", "南京市", "Nanjing", "city"), _p("苏州", "苏州市", "Suzhou", "city"), _p("宿迁", "宿迁市", "Suqian"))),
-    Province(zh="浙江省", en="Zhejiang", code="330000", places=(
+    _province("330000", places=(
         _p("杭州", "杭州市", "Hangzhou", "city"), _p("丽水", "丽水市", "Lishui"), _p("安吉", "安吉县", "Anji"))),
-    Province(zh="安徽省", en="Anhui", code="340000", places=(
+    _province("340000", places=(
         _p("金寨", "金寨县", "Jinzhai"), _p("阜阳", "阜阳市", "Fuyang"), _p("黄山", "黄山市", "Huangshan"))),
-    Province(zh="福建省", en="Fujian", code="350000", places=(
+    _province("350000", places=(
         _p("宁德", "宁德市", "Ningde"), _p("龙岩", "龙岩市", "Longyan"), _p("厦门", "厦门市", "Xiamen", "city"))),
-    Province(zh="江西省", en="Jiangxi", code="360000", places=(
+    _province("360000", places=(
         _p("赣州", "赣州市", "Ganzhou"), _p("井冈山", "井冈山市", "Jinggangshan"), _p("上饶", "上饶市", "Shangrao"))),
-    Province(zh="山东省", en="Shandong", code="370000", places=(
+    _province("370000", places=(
         _p("临沂", "临沂市", "Linyi"), _p("菏泽", "菏泽市", "Heze"), _p("青岛", "青岛市", "Qingdao", "city"))),
-    Province(zh="河南省", en="Henan", code="410000", places=(
+    _province("410000", places=(
         _p("兰考", "兰考县", "Lankao"), _p("信阳", "信阳市", "Xinyang"), _p("南阳", "南阳市", "Nanyang"))),
-    Province(zh="湖北省", en="Hubei", code="420000", places=(
+    _province("420000", places=(
         _p("恩施", "恩施土家族苗族自治州", "Enshi"), _p("十堰", "十堰市", "Shiyan"), _p("武汉", "武汉市", "Wuhan", "city"))),
-    Province(zh="湖南省", en="Hunan", code="430000", places=(
+    _province("430000", places=(
         _p("湘西", "湘西土家族苗族自治州", "Xiangxi"), _p("怀化", "怀化市", "Huaihua"), _p("邵阳", "邵阳市", "Shaoyang"))),
-    Province(zh="广东省", en="Guangdong", code="440000", places=(
+    _province("440000", places=(
         _p("深圳", "深圳市", "Shenzhen", "city"), _p("清远", "清远市", "Qingyuan"), _p("梅州", "梅州市", "Meizhou"))),
-    Province(zh="广西壮族自治区", en="Guangxi", code="450000", places=(
+    _province("450000", places=(
         _p("百色", "百色市", "Baise"), _p("河池", "河池市", "Hechi"), _p("桂林", "桂林市", "Guilin", "city rural"))),
-    Province(zh="海南省", en="Hainan", code="460000", places=(
+    _province("460000", places=(
         _p("五指山", "五指山市", "Wuzhishan"), _p("琼中", "琼中黎族苗族自治县", "Qiongzhong"))),
-    Province(zh="重庆市", en="Chongqing", code="500000", places=(
+    _province("500000", places=(
         _p("酉阳", "重庆市酉阳县", "Youyang"), _p("巫山", "重庆市巫山县", "Wushan"), _p("万州", "重庆市万州区", "Wanzhou", "city"))),
-    Province(zh="四川省", en="Sichuan", code="510000", places=(
+    _province("510000", places=(
         _p("凉山", "凉山彝族自治州", "Liangshan"), _p("甘孜", "甘孜藏族自治州", "Garzê", "pastoral rural"),
         _p("阿坝", "阿坝藏族羌族自治州", "Aba", "pastoral rural"), _p("成都", "成都市", "Chengdu", "city"))),
-    Province(zh="贵州省", en="Guizhou", code="520000", places=(
+    _province("520000", places=(
         _p("毕节", "毕节市", "Bijie"), _p("黔东南", "黔东南苗族侗族自治州", "Qiandongnan"), _p("铜仁", "铜仁市", "Tongren"))),
-    Province(zh="云南省", en="Yunnan", code="530000", places=(
+    _province("530000", places=(
         _p("怒江", "怒江傈僳族自治州", "Nujiang"), _p("昭通", "昭通市", "Zhaotong"),
         _p("红河", "红河哈尼族彝族自治州", "Honghe"), _p("昆明", "昆明市", "Kunming", "city"))),
-    Province(zh="西藏自治区", en="Xizang", code="540000", places=(
+    _province("540000", places=(
         _p("日喀则", "日喀则市", "Shigatse", "pastoral rural"), _p("那曲", "那曲市", "Nagqu", "pastoral"))),
-    Province(zh="陕西省", en="Shaanxi", code="610000", places=(
+    _province("610000", places=(
         _p("延安", "延安市", "Yan'an"), _p("汉中", "汉中市", "Hanzhong"), _p("榆林", "榆林市", "Yulin", "rural arid"))),
-    Province(zh="甘肃省", en="Gansu", code="620000", places=(
+    _province("620000", places=(
         _p("定西", "定西市", "Dingxi", "rural arid"), _p("临夏", "临夏回族自治州", "Linxia"), _p("甘南", "甘南藏族自治州", "Gannan", "pastoral rural"))),
-    Province(zh="青海省", en="Qinghai", code="630000", places=(
+    _province("630000", places=(
         _p("玉树", "玉树藏族自治州", "Yushu", "pastoral"), _p("海东", "海东市", "Haidong", "rural arid"), _p("果洛", "果洛藏族自治州", "Golog", "pastoral"))),
-    Province(zh="宁夏回族自治区", en="Ningxia", code="640000", places=(
+    _province("640000", places=(
         _p("固原", "固原市", "Guyuan", "rural arid"), _p("吴忠", "吴忠市", "Wuzhong", "rural arid"))),
-    Province(zh="新疆维吾尔自治区", en="Xinjiang", code="650000", places=(
+    _province("650000", places=(
         _p("喀什", "喀什地区", "Kashgar", "city rural arid"), _p("和田", "和田地区", "Hotan", "rural arid"), _p("阿勒泰", "阿勒泰地区", "Altay", "pastoral arid"))),
 )
 """The 31 provincial-level divisions of mainland China, each with a few places."""

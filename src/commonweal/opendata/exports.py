@@ -73,7 +73,7 @@ def _award_activities(pub: Publisher, batch_size: int) -> Iterator:
             fund = award.application.call.program.fund
             yield award_activity(award, publisher=pub, fund_identifier=activity_identifier(pub.credit_code, fund.public_id),
                                  installments=installments[award.pk], indicators=indicators.get((award_type.pk, award.pk), ()),
-                                 region=award.application.region)
+                                 region=award.commitment.region)
 
 
 def _project_activities(pub: Publisher, batch_size: int) -> Iterator:

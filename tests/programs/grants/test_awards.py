@@ -18,6 +18,7 @@ from commonweal.programs.grants.services import (
 )
 from commonweal.programs.grants.services.awards import FourEyesViolation
 from commonweal.programs.models import Commitment, GrantPayment
+from commonweal.programs.selectors import PortfolioFilter, fund_facets, fund_portfolio
 from tests.factories import make_user
 from tests.programs.grants.factories import apply, make_world, upload_all_letters
 
@@ -94,6 +95,21 @@ def test_award_creates_the_commitment_and_five_annual_installments():
         (n + 1, 600_000_00, dt.date(2026 + n, 3, 1), InstallmentStatus.DUE) for n in range(5)
     ]
     assert award.application.status == ApplicationStatus.AWARDED
+
+
+@pytest.mark.parametrize(("region", "province", "counted_in"), [
+    ("mainland", "云南省", "云南省"),
+    ("mainland", "", ""),
+    ("hong_kong", "", "香港特别行政区"),
+    ("overseas", "", ""),
+])
+def test_the_award_commitment_is_counted_where_the_position_is(region, province, counted_in):
+    world = make_world(call_overrides={"eligible_regions": []})
+    award = _award(world, apply(world.call, region=region, province=province))
+    assert award.commitment.region == counted_in
+    by_region = fund_portfolio(fund=world.fund, filter=PortfolioFilter(region="云南省"))
+    assert by_region.committed_fen == (award.amount_fen if counted_in == "云南省" else 0)
+    assert fund_facets(fund=world.fund).regions == ([counted_in] if counted_in else [])
 
 
 def test_awards_stay_within_the_call_budget():

@@ -5,6 +5,7 @@ import datetime as dt
 import pytest
 from django.utils import translation
 
+from commonweal.core.errors import InvalidInput
 from commonweal.programs.grants.eligibility import earliest_birth_date, eligibility_check, rule_message
 from commonweal.programs.grants.models import Application, Call
 from commonweal.programs.grants.services.applications import Ineligible
@@ -96,3 +97,18 @@ def test_submission_refuses_one_day_too_old_and_accepts_the_boundary():
     application = apply(world.call, birth_date=dt.date(YEAR - 45, 1, 1))
     assert application.eligibility[0] == {"rule": "age", "ok": True, "params": {
         "born": f"{YEAR - 45}-01-01", "earliest": f"{YEAR - 45}-01-01", "limit": 45, "on": f"{YEAR}-01-01", "women": False}}
+
+
+@pytest.mark.django_db
+@pytest.mark.parametrize(("region", "province", "code"), [
+    ("mainland", "云南", "invalid_province"),  # the short name is not a division's name
+    ("mainland", "香港特别行政区", "invalid_province"),
+    ("hong_kong", "广东省", "province_outside_mainland"),
+])
+def test_a_province_must_be_a_mainland_one_for_a_mainland_position(region, province, code):
+    world = make_world()
+    with pytest.raises(InvalidInput) as refused:
+        apply(world.call, region=region, province=province)
+    assert (refused.value.code, refused.value.field) == (code, "province")
+    assert not Application.objects.exists()
+    assert apply(world.call, region="mainland", province=" 云南省 ").province == "云南省"

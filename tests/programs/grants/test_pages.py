@@ -70,6 +70,20 @@ def test_apply_needs_sign_in_and_shows_eligibility_reasons(client, world, django
     assert "Awaiting the letter" in status or "等待推荐信" in status
 
 
+def test_the_province_is_asked_for_and_checked_against_the_region(client, world, django_capture_on_commit_callbacks):
+    url = reverse("grants-apply", args=[world.call.public_id])
+    client.force_login(make_user())
+    form = client.get(url).content.decode()
+    assert 'name="province"' in form and '<option value="云南省">' in form
+    refused = client.post(url, _apply_form(world.call, region="macao", province="广东省"))
+    assert refused.status_code == 400 and not Application.objects.exists()
+    body = refused.content.decode()
+    assert "Leave the province empty" in body or "请勿填写省份" in body
+    with django_capture_on_commit_callbacks(execute=True):
+        client.post(url, _apply_form(world.call, province="广东省"))
+    assert Application.objects.get().province == "广东省"
+
+
 def test_custom_field_is_validated_on_the_form(client, world):
     client.force_login(make_user())
     response = client.post(reverse("grants-apply", args=[world.call.public_id]), _apply_form(world.call, answer_papers="5x"))

@@ -12,7 +12,7 @@
 The base dataset runs in one durable transaction, and the grants services open their own, so
 rows are written here as the services write them, with the same pure rules
 (``grants.eligibility``, ``grants.conflicts``, ``grants.schedule``). Commitments and payments go
-through ``programs.services`` (``commitment_create``, ``grant_payment_record``), so the fund's
+through the services (``award_commitment_create``, ``grant_payment_record``), so the fund's
 limits hold and every payment writes its ``grant_payment`` ledger entry.
 """
 
@@ -53,9 +53,10 @@ from commonweal.programs.grants.models import (
     Route,
 )
 from commonweal.programs.grants.schedule import payment_schedule
+from commonweal.programs.grants.services import award_commitment_create
 from commonweal.programs.grants.tokens import token_new
-from commonweal.programs.models import OfficeMember, OfficeRole, RecipientKind, SourceKind
-from commonweal.programs.services import commitment_create, grant_payment_record
+from commonweal.programs.models import OfficeMember, OfficeRole
+from commonweal.programs.services import grant_payment_record
 
 __all__ = ["generate", "wipe", "FINANCE2_EMAIL"]
 
@@ -66,6 +67,13 @@ LOGINS = ((FINANCE2_EMAIL, "second program office finance member (the other pair
 _FIELDS = ["数学物理", "生命科学", "天文和地学", "化学新材料", "信息电子", "能源环境", "先进制造", "交通建筑", "前沿交叉"]
 _INSTITUTIONS = ["清华大学", "北京大学", "复旦大学", "浙江大学", "中国科学技术大学", "南京大学", "上海交通大学", "中山大学",
                  "武汉大学", "西安交通大学", "香港大学", "澳门大学"]
+_POSITION = {
+    "清华大学": ("mainland", "北京市"), "北京大学": ("mainland", "北京市"), "复旦大学": ("mainland", "上海市"),
+    "浙江大学": ("mainland", "浙江省"), "中国科学技术大学": ("mainland", "安徽省"), "南京大学": ("mainland", "江苏省"),
+    "上海交通大学": ("mainland", "上海市"), "中山大学": ("mainland", "广东省"), "武汉大学": ("mainland", "湖北省"),
+    "西安交通大学": ("mainland", "陕西省"), "香港大学": ("hong_kong", ""), "澳门大学": ("macao", ""),
+}
+"""Each institution's region and province, as its applicants give them."""
 _SURNAMES = "王李张刘陈杨黄赵吴周徐孙马朱胡郭何林罗高"
 _GIVEN = ["子涵", "思远", "雨桐", "浩然", "欣怡", "宇航", "梓萱", "俊杰", "若曦", "明哲", "嘉怡", "天佑", "语嫣", "博文", "诗涵", "致远"]
 _RUBRIC = [
@@ -124,11 +132,13 @@ def _apply(w: _Writer, *, rng, call: Call, applicant: User, route: str, nominati
     gender = rng.choice(["female", "male", "male"])
     birth = dt.date(year - rng.randint(32, 44), rng.randint(1, 12), rng.randint(1, 28))
     field = rng.choice(call.program.fields)
+    institution = institution or rng.choice(_INSTITUTIONS)
+    region, province = _POSITION[institution]
     results = eligibility_check(call=call, program_fields=call.program.fields, birth_date=birth, gender=gender,
-                                full_time=True, region="mainland", field=field)
+                                full_time=True, region=region, field=field)
     application = w.add(Application(
         call=call, applicant=applicant, route=route, nomination=nomination, full_name=applicant.display_name,
-        gender=gender, birth_date=birth, institution=institution or rng.choice(_INSTITUTIONS), region="mainland",
+        gender=gender, birth_date=birth, institution=institution, region=region, province=province,
         full_time=True, field=field, coauthors=[_name(rng) for _ in range(rng.randint(1, 4))],
         answers=_answers(rng, call), eligibility=[r.as_json() for r in results], status=ApplicationStatus.IN_REVIEW,
         current_round=first_round, submitted_at=when,
@@ -278,11 +288,7 @@ def generate(*, seed: int, now: dt.datetime) -> dict[str, int]:
     for application in awarded:
         award = Award(application=application, amount_fen=call.award_amount_fen, awarded_by=manager,
                       awarded_at=_at(dt.date(last, 8, 25), 16))
-        award.commitment = commitment_create(
-            actor=manager, fund=fund, domain=prize.domain, year=call.year, amount_fen=call.award_amount_fen,
-            recipient_name=application.full_name, recipient_kind=RecipientKind.INDIVIDUAL, program=prize.name_zh,
-            source_kind=SourceKind.GRANT, source_public_id=award.public_id,
-        )
+        award.commitment = award_commitment_create(actor=manager, award=award)
         w.add(award)
         for p in payment_schedule(amount_fen=award.amount_fen, count=call.installments, first_due_on=dt.date(last, 10, 15)):
             installment = w.add(Installment(award=award, number=p.number, due_on=p.due_on, amount_fen=p.amount_fen))

@@ -19,7 +19,9 @@ from dataclasses import dataclass
 
 from django.utils.translation import gettext, gettext_lazy as _
 
-__all__ = ["REGIONS", "RuleResult", "earliest_birth_date", "eligibility_check", "rule_message", "region_label"]
+from commonweal.core.divisions import SPECIAL_REGIONS
+
+__all__ = ["REGIONS", "RuleResult", "earliest_birth_date", "eligibility_check", "rule_message", "region_label", "position_division"]
 
 REGIONS: tuple[tuple[str, object], ...] = (
     ("mainland", _("Mainland China")),
@@ -34,6 +36,15 @@ REGION_CODES = frozenset(code for code, _label in REGIONS)
 
 def region_label(code: str) -> str:
     return str(dict(REGIONS).get(code, code))
+
+
+def position_division(*, region: str, province: str) -> str:
+    """Where an applicant's position is, as a commitment's region: the mainland province they
+    named (or "" if none), the division of Hong Kong, Macao or Taiwan, "" outside China."""
+    if region == "mainland":
+        return province
+    division = SPECIAL_REGIONS.get(region)
+    return division.zh if division else ""
 
 
 @dataclass(frozen=True, slots=True, kw_only=True)

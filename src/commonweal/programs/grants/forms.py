@@ -4,6 +4,7 @@
 from django import forms
 from django.utils.translation import get_language, gettext_lazy as _
 
+from commonweal.core.divisions import MAINLAND_PROVINCES
 from commonweal.core.errors import DomainError
 from commonweal.core.money import parse_yuan
 from commonweal.disclosure.forms_spending import EVIDENCE_ACCEPT, spending_error_text
@@ -62,6 +63,8 @@ _BY_CODE = {
     "after_final": _("The final round is the last one."),
     "application_closed": _("The application is no longer in review."),
     "letter_received": _("This referee's letter was already received."),
+    "invalid_province": _("Choose a province from the list."),
+    "province_outside_mainland": _("Leave the province empty for a position outside mainland China."),
     "link_sent_recently": _("The link was sent less than an hour ago. Ask the referee to check their spam folder, or try again later."),
     "required": _("This field is required."),
     "duplicate_field": _("List each field once."),
@@ -77,6 +80,12 @@ def grants_error_text(exc: DomainError) -> str:
 
 def _is_en() -> bool:
     return (get_language() or "").startswith("en")
+
+
+def _province_choices() -> list[tuple[str, str]]:
+    """The 31 mainland provinces by their stored (Chinese) names, labelled in the active language."""
+    en = _is_en()
+    return [("", "—")] + [(d.zh, d.en if en else d.zh) for d in MAINLAND_PROVINCES]
 
 
 class GrantsForm(forms.Form):
@@ -106,6 +115,10 @@ class ApplicationForm(GrantsForm):
     birth_date = forms.DateField(label=_("Date of birth"), widget=DateInput())
     institution = forms.CharField(label=_("Institution"), max_length=200)
     region = forms.ChoiceField(label=_("Where your position is"), choices=REGIONS)
+    province = forms.ChoiceField(
+        label=_("Province"), required=False, choices=_province_choices,
+        help_text=_("For a position in mainland China. An award is counted under this province in the fund's figures."),
+    )
     full_time = forms.BooleanField(label=_("I hold a full-time position"), required=False)
     field = forms.ChoiceField(label=_("Field"))
     coauthors = forms.CharField(
@@ -153,7 +166,7 @@ class ApplicationForm(GrantsForm):
         return [[self[f"referee_{i}_{part}"] for part in ("name", "email", "institution")] for i in range(self.referee_count)]
 
     def personal_fields(self):
-        return [self[n] for n in ("full_name", "gender", "birth_date", "institution", "region", "full_time", "field", "coauthors")]
+        return [self[n] for n in ("full_name", "gender", "birth_date", "institution", "region", "province", "full_time", "field", "coauthors")]
 
     def custom_fields(self):
         return [self[f"answer_{k}"] for k in self.custom_keys]
@@ -162,7 +175,8 @@ class ApplicationForm(GrantsForm):
         data = self.cleaned_data
         return {
             "full_name": data["full_name"], "gender": data["gender"], "birth_date": data["birth_date"],
-            "institution": data["institution"], "region": data["region"], "full_time": data["full_time"],
+            "institution": data["institution"], "region": data["region"], "province": data["province"],
+            "full_time": data["full_time"],
             "field": data["field"],
             "coauthors": [line.strip() for line in data["coauthors"].splitlines() if line.strip()],
             "referees": [

@@ -222,6 +222,9 @@ class Application(models.Model):
     birth_date = models.DateField(_("date of birth"))
     institution = models.CharField(_("institution"), max_length=200)
     region = models.CharField(_("region of your position"), max_length=32)
+    # The full name of a mainland province (``core.divisions``), or "": an award's commitment
+    # carries it, so the fund's drill-down by region counts the grant there.
+    province = models.CharField(_("province of your position"), max_length=32, blank=True, default="")
     full_time = models.BooleanField(_("full-time position"))
     field = models.CharField(_("field"), max_length=100)
     coauthors = models.JSONField(_("co-authors"), default=list, blank=True)

@@ -20,6 +20,7 @@ from commonweal.programs.grants.services.awards import (
 )
 from commonweal.programs.grants.services.review import (
     assignment_create,
+    award_commitment_create,
     conflict_declare,
     decision_record,
     review_submit,
@@ -38,6 +39,7 @@ __all__ = [
     "round_create",
     "reviewer_add",
     "nominator_invite",
+    "award_commitment_create",
     "nomination_submit",
     "referee_link_resend",
     "application_submit",

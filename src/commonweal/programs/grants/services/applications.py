@@ -25,6 +25,7 @@ from django.urls import reverse
 from django.utils import timezone
 
 from commonweal.core.audit import audit_record
+from commonweal.core.divisions import mainland_province
 from commonweal.core.errors import Conflict, InvalidInput, NotFound
 from commonweal.core.timeutil import shanghai_date
 from commonweal.disclosure.evidence import evidence_clean, evidence_read
@@ -146,9 +147,11 @@ def application_submit(
     *, applicant, call: Call, route: str, full_name: str, gender: str, birth_date: dt.date, institution: str,
     region: str, full_time: bool, field: str, referees: list[dict], coauthors: list[str] | None = None,
     answers: dict | None = None, nomination: Nomination | None = None, now: dt.datetime | None = None,
+    province: str = "",
 ) -> Application:
-    """Submit an application (see the module docstring). Raises ``Ineligible`` with every rule's
-    verdict when a rule fails."""
+    """Submit an application (see the module docstring). ``province``, optional, is the full name
+    of the mainland province where the position is; an award's commitment is counted there.
+    Raises ``Ineligible`` with every rule's verdict when a rule fails."""
     now = now or timezone.now()
     if not getattr(applicant, "is_authenticated", False):
         raise NotFound("sign in to apply")
@@ -171,6 +174,12 @@ def application_submit(
         raise InvalidInput(f"gender must be one of {', '.join(Gender.values)}, got {gender!r}", field="gender")
     if region not in REGION_CODES:
         raise InvalidInput(f"unknown region {region!r}", field="region", code="invalid_region")
+    province = (province or "").strip()
+    if province and mainland_province(name=province) is None:
+        raise InvalidInput(f"unknown province {province!r}", field="province", code="invalid_province")
+    if province and region != "mainland":
+        raise InvalidInput(f"a province is named only for a position in mainland China, not in {region!r}",
+                           field="province", code="province_outside_mainland")
     if not isinstance(birth_date, dt.date) or isinstance(birth_date, dt.datetime) or not dt.date(1900, 1, 1) <= birth_date <= shanghai_date(now):
         raise InvalidInput(f"date of birth must be a past date, got {birth_date!r}", field="birth_date", code="invalid_date")
     coauthors = [check_text(c, field="coauthors", max_length=100) for c in (coauthors or []) if (c or "").strip()]
@@ -193,7 +202,7 @@ def application_submit(
                 call=call, applicant=applicant, route=route, nomination=nomination,
                 full_name=check_text(full_name, field="full_name", max_length=100), gender=gender, birth_date=birth_date,
                 institution=check_text(institution, field="institution", max_length=200), region=region,
-                full_time=bool(full_time), field=field, coauthors=coauthors, answers=clean_answers,
+                province=province, full_time=bool(full_time), field=field, coauthors=coauthors, answers=clean_answers,
                 eligibility=[r.as_json() for r in results], status=ApplicationStatus.IN_REVIEW,
                 current_round=first_round, submitted_at=now,
             )

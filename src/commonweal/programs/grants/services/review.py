@@ -25,6 +25,7 @@ from commonweal.core.audit import audit_record
 from commonweal.core.errors import Conflict, InvalidInput, NotFound
 from commonweal.core.timeutil import shanghai_date
 from commonweal.programs.grants.conflicts import Person, conflicts_detect
+from commonweal.programs.grants.eligibility import position_division
 from commonweal.programs.grants.lifecycle import APPLICATION_TRANSITIONS, OUTCOME_TARGET
 from commonweal.programs.grants.models import (
     Application,
@@ -44,11 +45,11 @@ from commonweal.programs.grants.models import (
 from commonweal.programs.grants.permissions import require_manager
 from commonweal.programs.grants.rubric import scores_clean
 from commonweal.programs.grants.schedule import payment_schedule
-from commonweal.programs.models import RecipientKind, SourceKind
+from commonweal.programs.models import Commitment, RecipientKind, SourceKind
 from commonweal.programs.services import commitment_create
 from commonweal.programs.services.validation import check_text
 
-__all__ = ["Recused", "assignment_create", "conflict_declare", "review_submit", "decision_record"]
+__all__ = ["Recused", "assignment_create", "award_commitment_create", "conflict_declare", "review_submit", "decision_record"]
 
 logger = logging.getLogger("commonweal.programs.grants")
 
@@ -191,6 +192,20 @@ def decision_record(*, actor, application: Application, outcome: str, reason: st
     return decision
 
 
+def award_commitment_create(*, actor, award: Award) -> Commitment:
+    """Commit the fund to an award that is about to be saved: the recipient, the program, and
+    the region of the applicant's position, so the fund's drill-down by region counts it."""
+    application = award.application
+    call = application.call
+    program = call.program
+    return commitment_create(
+        actor=actor, fund=program.fund, domain=program.domain, year=call.year, amount_fen=award.amount_fen,
+        recipient_name=application.full_name, recipient_kind=RecipientKind.INDIVIDUAL, program=program.name_zh,
+        source_kind=SourceKind.GRANT, source_public_id=award.public_id,
+        region=position_division(region=application.region, province=application.province),
+    )
+
+
 def _award_make(*, actor, call: Call, application: Application, first_due_on: dt.date, now: dt.datetime) -> Award:
     """The award, its fund commitment and its installments (inside the decision's transaction)."""
     awarded = Award.objects.filter(application__call=call).aggregate(s=Sum("amount_fen"))["s"] or 0
@@ -202,11 +217,7 @@ def _award_make(*, actor, call: Call, application: Application, first_due_on: dt
         )
     program = call.program
     award = Award(application=application, amount_fen=call.award_amount_fen, awarded_by=actor, awarded_at=now)
-    award.commitment = commitment_create(
-        actor=actor, fund=program.fund, domain=program.domain, year=call.year, amount_fen=call.award_amount_fen,
-        recipient_name=application.full_name, recipient_kind=RecipientKind.INDIVIDUAL, program=program.name_zh,
-        source_kind=SourceKind.GRANT, source_public_id=award.public_id,
-    )
+    award.commitment = award_commitment_create(actor=actor, award=award)
     award.save()
     Installment.objects.bulk_create([
         Installment(award=award, number=p.number, due_on=p.due_on, amount_fen=p.amount_fen)
