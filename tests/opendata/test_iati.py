@@ -13,14 +13,14 @@ from lxml import etree
 from commonweal.giving.models import Donation, Refund
 from commonweal.opendata.conf import publisher
 from commonweal.opendata.exports import iati_activities
-from commonweal.opendata.iati import activity_identifier, project_activity, write_activities
+from commonweal.opendata.iati import activity_identifier, fen_value, project_activity, write_activities
 from commonweal.opendata.models import ValidationRun
 from commonweal.opendata.selectors import project_batch_facts
 from commonweal.opendata.threesixty import threesixty_grants
 from commonweal.opendata.validation import activity_problems, grant_problems
 from commonweal.orgs.models import Organization
 from commonweal.programs.grants.models import Award
-from commonweal.programs.models import Commitment, Fund
+from commonweal.programs.models import Commitment, Fund, GrantPayment, Lab, LabMember, Studio
 from commonweal.projects.models import Project
 from commonweal.projects.permissions import PUBLIC_STATUSES
 from tests.opendata.conftest import GRANTEE_NAME
@@ -68,12 +68,40 @@ def test_the_demo_dataset_exports_valid_iati_and_360giving(demo, standards_dir):
     document = etree.fromstring(_document())
     assert _official_schema(standards_dir).validate(document)
     activities = list(iati_activities())
+    labs, studios = Lab.objects.filter(commitment__isnull=False).count(), Studio.objects.count()
+    assert labs and studios
     expected = Project.objects.filter(status__in=PUBLIC_STATUSES).count() + Fund.objects.count() + Award.objects.count()
-    assert len(activities) == expected
+    assert len(activities) == expected + labs + studios
     assert [p for a in activities for p in activity_problems(a)] == []
     grants = list(threesixty_grants())
     assert len(grants) == Commitment.objects.count()
     assert [p for g in grants for p in grant_problems(g)] == []
+
+
+def test_labs_and_studios_are_activities_under_their_fund(demo):
+    document = etree.fromstring(_document())
+    pub = publisher()
+    for lab in Lab.objects.filter(commitment__isnull=False).select_related("fund", "commitment"):
+        fund_id = activity_identifier(pub.credit_code, lab.fund.public_id)
+        activity = _activity(document, activity_identifier(pub.credit_code, lab.public_id))
+        assert (activity.get("hierarchy"), activity.find("related-activity").get("ref")) == ("2", fund_id)
+        assert _values(activity, "2") == [Decimal(lab.commitment.amount_fen) / 100]
+        assert [Decimal(b.findtext("value")) for b in activity.findall("budget")] == [Decimal(lab.budget_fen) / 100]
+        paid = GrantPayment.objects.filter(commitment=lab.commitment)
+        assert sum(_values(activity, "3")) == sum(p.amount_fen for p in paid) / Decimal(100)
+        # The fund's commitment to the lab points at the lab's activity.
+        fund = _activity(document, fund_id)
+        assert fund.xpath("transaction[receiver-org/@receiver-activity-id=$id]/value/text()",
+                          id=activity.findtext("iati-identifier")) == [fen_value(lab.commitment.amount_fen)]
+    studio = Studio.objects.select_related("project__lab", "commitment").first()
+    activity = _activity(document, activity_identifier(pub.credit_code, studio.public_id))
+    assert activity.get("hierarchy") == "3"
+    assert activity.find("related-activity").get("ref") == activity_identifier(pub.credit_code, studio.project.lab.public_id)
+    assert activity.findtext("title/narrative") == studio.name
+    assert _values(activity, "2") == [Decimal(studio.commitment.amount_fen) / 100]
+    # No lab team member is named.
+    names = set(LabMember.objects.values_list("name", flat=True))
+    assert names and not any(name in etree.tostring(document, encoding="unicode") for name in names)
 
 
 def test_a_project_activity_carries_its_records(dataset):

@@ -1,7 +1,7 @@
 """The datasets: what each export contains, read in batches and built one record at a time.
 
-``iati_activities()`` yields ``iati-activity`` elements (funds, then grant awards, then public
-projects); ``threesixty_grants()`` yields 360Giving grant dicts (one per fund commitment, with
+``iati_activities()`` yields ``iati-activity`` elements (funds, then grant awards, labs and
+studios, then public projects); ``threesixty_grants()`` yields 360Giving grant dicts (one per fund commitment, with
 the award's details when the commitment is a grant award). Both read with
 ``selectors.batches`` so memory does not grow with the number of rows.
 """
@@ -17,9 +17,17 @@ from commonweal.impact.models import Indicator
 from commonweal.impact.periods import parse_period
 from commonweal.opendata import selectors
 from commonweal.opendata.conf import Publisher, publisher as configured_publisher
-from commonweal.opendata.iati import IndicatorData, activity_identifier, award_activity, fund_activity, project_activity
+from commonweal.opendata.iati import (
+    IndicatorData,
+    activity_identifier,
+    award_activity,
+    fund_activity,
+    lab_activity,
+    project_activity,
+    studio_activity,
+)
 from commonweal.programs.grants.models import Award, Installment
-from commonweal.programs.models import Commitment, Fund, GrantPayment
+from commonweal.programs.models import Commitment, Fund, GrantPayment, Lab, Studio
 
 __all__ = ["iati_activities", "indicator_data"]
 
@@ -76,6 +84,25 @@ def _award_activities(pub: Publisher, batch_size: int) -> Iterator:
                                  region=award.commitment.region)
 
 
+def _budget_line_activities(pub: Publisher, batch_size: int) -> Iterator:
+    """Labs, then studios: each with the payments on its commitment and its indicators."""
+    for model, queryset, build in (
+        (Lab, Lab.objects.select_related("fund", "commitment").filter(commitment__isnull=False), lab_activity),
+        (Studio, Studio.objects.select_related("project__lab__fund", "commitment"), studio_activity),
+    ):
+        content_type = ContentType.objects.get_for_model(model)
+        for rows in selectors.batches(queryset, size=batch_size):
+            payments: dict[int, list] = defaultdict(list)
+            for payment in GrantPayment.objects.filter(commitment_id__in=[r.commitment_id for r in rows]).order_by("paid_on", "pk"):
+                payments[payment.commitment_id].append(payment)
+            indicators = indicator_data(Indicator.objects.filter(subject_type=content_type, subject_id__in=[r.pk for r in rows])
+                                        .prefetch_related("targets", "results"))
+            for row in rows:
+                fund = row.fund if model is Lab else row.project.lab.fund
+                yield build(row, publisher=pub, fund_identifier=activity_identifier(pub.credit_code, fund.public_id),
+                            payments=payments[row.commitment_id], indicators=indicators.get((content_type.pk, row.pk), ()))
+
+
 def _project_activities(pub: Publisher, batch_size: int) -> Iterator:
     for projects in selectors.batches(selectors.public_projects(), size=batch_size):
         ids = [p.pk for p in projects]
@@ -92,9 +119,10 @@ def _project_activities(pub: Publisher, batch_size: int) -> Iterator:
 
 
 def iati_activities(*, batch_size: int = selectors.DEFAULT_BATCH_SIZE, pub: Publisher | None = None) -> Iterator:
-    """Every public activity: funds, grant awards, projects."""
+    """Every public activity: funds, grant awards, labs and studios, projects."""
     pub = pub or configured_publisher()
     today = timezone.localdate()
     yield from _fund_activities(pub, today)
     yield from _award_activities(pub, batch_size)
+    yield from _budget_line_activities(pub, batch_size)
     yield from _project_activities(pub, batch_size)

@@ -52,6 +52,8 @@ __all__ = [
     "project_activity",
     "fund_activity",
     "award_activity",
+    "lab_activity",
+    "studio_activity",
     "IndicatorData",
     "write_activities",
 ]
@@ -367,6 +369,9 @@ def fund_activity(fund, *, publisher: Publisher, allocations: list, commitments:
         _budget(activity, start=dt.date(year, 1, 1), end=dt.date(year, 12, 31), amount_fen=by_year[year])
     for commitment in commitments:
         receiver = _commitment_receiver(commitment)
+        if commitment.source_kind in _CHILD_ACTIVITY_SOURCES:
+            # Awards, labs and studios are activities of their own: the commitment points at them.
+            receiver["receiver_activity_id"] = activity_identifier(publisher.credit_code, commitment.source_public_id)
         _transaction(activity, ref=f"{identifier}-C{commitment.public_id}", type_code="2",
                      on=commitment.created_at.astimezone(SHANGHAI).date(), amount_fen=commitment.amount_fen,
                      zh=f"{DOMAIN_LABELS_ZH.get(commitment.domain, '')} · {commitment.program}",
@@ -375,6 +380,10 @@ def fund_activity(fund, *, publisher: Publisher, allocations: list, commitments:
         _transaction(activity, ref=f"{identifier}-P{payment.public_id}", type_code="3", on=payment.paid_on,
                      amount_fen=payment.amount_fen, receiver=_commitment_receiver(payment.commitment))
     return activity
+
+
+_CHILD_ACTIVITY_SOURCES = frozenset({"grant", "lab", "studio"})
+"""Commitment sources whose ``source_public_id`` names a child activity of the fund."""
 
 
 def _commitment_receiver(commitment) -> dict:
@@ -428,6 +437,63 @@ def award_activity(award, *, publisher: Publisher, fund_identifier: str, install
     _sub(activity, "related-activity", ref=fund_identifier, type="1")
     _results(activity, indicators)
     return activity
+
+
+def _budget_line_activity(*, publisher: Publisher, local_id: str, parent_identifier: str, fund_identifier: str,
+                          hierarchy: int, title_zh: str, title_en: str, description: str, domain: str, commitment,
+                          payments: Iterable, started_on: dt.date, indicators: Iterable[IndicatorData]) -> etree._Element:
+    """A budget line the fund's own publisher implements (a lab, a studio): the fund commits to it
+    (type 2) and pays it (type 3); its budget is the commitment, in the commitment's year."""
+    identifier = activity_identifier(publisher.credit_code, local_id)
+    activity = _activity(identifier=identifier, updated=None, hierarchy=hierarchy)
+    _publisher_org(activity, publisher)
+    _text_element(activity, "title", zh=title_zh, en=title_en)
+    _text_element(activity, "description", zh=description or title_zh, en=title_en, type="1")
+    _participating(activity, role="1", zh=publisher.name_zh, en=publisher.name_en, ref=org_ref(publisher.credit_code),
+                   org_type=publisher.org_type, activity_id=fund_identifier)
+    _participating(activity, role="4", zh=publisher.name_zh, en=publisher.name_en, ref=org_ref(publisher.credit_code),
+                   org_type=publisher.org_type)
+    _sub(activity, "activity-status", code="2")
+    _sub(activity, "activity-date", type="2", iso_date=started_on.isoformat())
+    _country(activity)
+    _location(activity, region=commitment.region)
+    _sectors(activity, _domain_sectors(domain))
+    _budget(activity, start=dt.date(commitment.year, 1, 1), end=dt.date(commitment.year, 12, 31), amount_fen=commitment.amount_fen)
+    receiver = {"zh": publisher.name_zh, "en": publisher.name_en, "ref": org_ref(publisher.credit_code)}
+    _transaction(activity, ref=f"{identifier}-C{commitment.public_id}", type_code="2",
+                 on=commitment.created_at.astimezone(SHANGHAI).date(), amount_fen=commitment.amount_fen, receiver=receiver)
+    for payment in payments:
+        _transaction(activity, ref=f"{identifier}-P{payment.public_id}", type_code="3", on=payment.paid_on,
+                     amount_fen=payment.amount_fen, receiver=receiver)
+    _sub(activity, "related-activity", ref=parent_identifier, type="1")
+    _results(activity, indicators)
+    return activity
+
+
+def lab_activity(lab, *, publisher: Publisher, fund_identifier: str, payments: Iterable = (),
+                 indicators: Iterable[IndicatorData] = ()) -> etree._Element:
+    """The activity of an incubation lab: a child of its fund's activity, with its budget line.
+    Team members are not named."""
+    return _budget_line_activity(
+        publisher=publisher, local_id=lab.public_id, parent_identifier=fund_identifier, fund_identifier=fund_identifier,
+        hierarchy=2, title_zh=lab.name_zh, title_en=lab.name_en, description=lab.mission, domain=lab.domain,
+        commitment=lab.commitment, payments=payments, started_on=lab.created_at.astimezone(SHANGHAI).date(),
+        indicators=indicators,
+    )
+
+
+def studio_activity(studio, *, publisher: Publisher, fund_identifier: str, payments: Iterable = (),
+                    indicators: Iterable[IndicatorData] = ()) -> etree._Element:
+    """The activity of a studio spun off from a lab project: a child of the lab's activity, funded
+    by the fund through its own budget line."""
+    project = studio.project
+    lab = project.lab
+    return _budget_line_activity(
+        publisher=publisher, local_id=studio.public_id, parent_identifier=activity_identifier(publisher.credit_code, lab.public_id),
+        fund_identifier=fund_identifier, hierarchy=3, title_zh=studio.name, title_en="",
+        description=project.summary or project.title, domain=lab.domain, commitment=studio.commitment, payments=payments,
+        started_on=studio.created_at.astimezone(SHANGHAI).date(), indicators=indicators,
+    )
 
 
 # --- streaming -----------------------------------------------------------------------------------------
