@@ -1,8 +1,8 @@
 """The datasets: what each export contains, read in batches and built one record at a time.
 
 ``iati_activities()`` yields ``iati-activity`` elements (funds, then grant awards, labs and
-studios, then public projects); ``threesixty_grants()`` yields 360Giving grant dicts (one per fund commitment, with
-the award's details when the commitment is a grant award). Both read with
+studios, then public projects); ``threesixty_grants()`` yields 360Giving grant dicts (one per
+fund commitment, with the award's details when the commitment is a grant award). Both read with
 ``selectors.batches`` so memory does not grow with the number of rows.
 """
 
@@ -86,9 +86,11 @@ def _award_activities(pub: Publisher, batch_size: int) -> Iterator:
 
 def _budget_line_activities(pub: Publisher, batch_size: int) -> Iterator:
     """Labs, then studios: each with the payments on its commitment and its indicators."""
-    for model, queryset, build in (
-        (Lab, Lab.objects.select_related("fund", "commitment").filter(commitment__isnull=False), lab_activity),
-        (Studio, Studio.objects.select_related("project__lab__fund", "commitment"), studio_activity),
+    for model, queryset, build, fund_of in (
+        (Lab, Lab.objects.select_related("fund", "commitment").filter(commitment__isnull=False), lab_activity,
+         lambda lab: lab.fund),
+        (Studio, Studio.objects.select_related("project__lab__fund", "commitment"), studio_activity,
+         lambda studio: studio.project.lab.fund),
     ):
         content_type = ContentType.objects.get_for_model(model)
         for rows in selectors.batches(queryset, size=batch_size):
@@ -98,8 +100,7 @@ def _budget_line_activities(pub: Publisher, batch_size: int) -> Iterator:
             indicators = indicator_data(Indicator.objects.filter(subject_type=content_type, subject_id__in=[r.pk for r in rows])
                                         .prefetch_related("targets", "results"))
             for row in rows:
-                fund = row.fund if model is Lab else row.project.lab.fund
-                yield build(row, publisher=pub, fund_identifier=activity_identifier(pub.credit_code, fund.public_id),
+                yield build(row, publisher=pub, fund_identifier=activity_identifier(pub.credit_code, fund_of(row).public_id),
                             payments=payments[row.commitment_id], indicators=indicators.get((content_type.pk, row.pk), ()))
 
 
