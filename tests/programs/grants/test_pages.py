@@ -139,7 +139,7 @@ def test_nominator_link_and_nominee_application(client, world, django_capture_on
 
 
 def test_reviewer_page_hides_others_scores_until_submitting(client, world):
-    application = apply(world.call)
+    application = apply(world.call, province="广东省")
     first, second = make_reviewer(world, name="甲评审", institution="甲大学"), make_reviewer(world, name="乙评审", institution="乙大学")
     screening = world.rounds["screening"]
     a1 = assignment_create(actor=world.manager, round=screening, application=application, reviewer=first)
@@ -149,6 +149,9 @@ def test_reviewer_page_hides_others_scores_until_submitting(client, world):
     url = reverse("grants-review", args=[a2.public_id])
     before = client.get(url).content.decode()
     assert "第一位评审的意见XYZ" not in before and "5.00" not in before
+    assert "中国内地 · 广东省" in before  # where the position is
+    english = client.get(url, HTTP_ACCEPT_LANGUAGE="en").content.decode()
+    assert "Mainland China · Guangdong" in english
     response = client.post(url, {"score_originality": "2", "score_rigour": "na", "score_impact": "3", "comment": ""})
     assert response.status_code == 302
     after = client.get(url).content.decode()

@@ -17,11 +17,12 @@ Rules (each applies only when the call sets it):
 import datetime as dt
 from dataclasses import dataclass
 
-from django.utils.translation import gettext, gettext_lazy as _
+from django.utils.translation import get_language, gettext, gettext_lazy as _
 
-from commonweal.core.divisions import SPECIAL_REGIONS
+from commonweal.core.divisions import SPECIAL_REGIONS, mainland_province
 
-__all__ = ["REGIONS", "RuleResult", "earliest_birth_date", "eligibility_check", "rule_message", "region_label", "position_division"]
+__all__ = ["REGIONS", "RuleResult", "earliest_birth_date", "eligibility_check", "rule_message", "region_label", "position_division",
+           "position_label"]
 
 REGIONS: tuple[tuple[str, object], ...] = (
     ("mainland", _("Mainland China")),
@@ -36,6 +37,15 @@ REGION_CODES = frozenset(code for code, _label in REGIONS)
 
 def region_label(code: str) -> str:
     return str(dict(REGIONS).get(code, code))
+
+
+def position_label(*, region: str, province: str) -> str:
+    """The region and, if named, the province, in the active language: "中国内地 · 广东省"."""
+    division = mainland_province(name=province) if province else None
+    if division is None:
+        return region_label(region)
+    name = division.en if (get_language() or "").startswith("en") else division.zh
+    return f"{region_label(region)} · {name}"
 
 
 def position_division(*, region: str, province: str) -> str:

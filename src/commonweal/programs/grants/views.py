@@ -20,7 +20,7 @@ from commonweal.core.identifiers import is_public_id
 from commonweal.core.timeutil import shanghai_date
 from commonweal.programs.grants import selectors
 from commonweal.programs.grants.conflicts import conflict_message
-from commonweal.programs.grants.eligibility import region_label, rule_message
+from commonweal.programs.grants.eligibility import position_label, region_label, rule_message
 from commonweal.programs.grants.forms import (
     ApplicationForm,
     CallForm,
@@ -334,6 +334,7 @@ def review_page(request, public_id: str):
         "others": [{"rows": rows(r), "average": format_average(review_average(r.scores)), "comment": r.comment} for r in others]
         if others is not None else None,
         "answers": [(label_for(d), application.answers.get(d["key"], "")) for d in call.form_fields],
+        "position": position_label(region=application.region, province=application.province),
         "referees": application.referees.all(), "recused": assignment.status == AssignmentStatus.RECUSED,
     }
     return _private(render(request, "grants/review.html", context, status=400 if form.errors else 200))
