@@ -21,6 +21,8 @@ __all__ = ["RowWriter"]
 _CHUNK = 20_000
 _SQLITE_CACHE_KIB = 256 * 1024
 _EPOCH = dt.date(1970, 1, 1)
+
+
 class RowWriter:
     """Inserts rows with explicit ids inside the caller's transaction; ``finish`` fixes sequences."""
 

@@ -80,8 +80,7 @@ def _award_activities(pub: Publisher, batch_size: int) -> Iterator:
         for award in awards:
             fund = award.application.call.program.fund
             yield award_activity(award, publisher=pub, fund_identifier=activity_identifier(pub.credit_code, fund.public_id),
-                                 installments=installments[award.pk], indicators=indicators.get((award_type.pk, award.pk), ()),
-                                 region=award.commitment.region)
+                                 installments=installments[award.pk], indicators=indicators.get((award_type.pk, award.pk), ()))
 
 
 def _budget_line_activities(pub: Publisher, batch_size: int) -> Iterator:

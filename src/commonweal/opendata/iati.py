@@ -398,11 +398,11 @@ def _commitment_receiver(commitment) -> dict:
     return receiver
 
 
-def award_activity(award, *, publisher: Publisher, fund_identifier: str, installments: list, indicators: Iterable[IndicatorData] = (),
-                   region: str = "") -> etree._Element:
+def award_activity(award, *, publisher: Publisher, fund_identifier: str, installments: list,
+                   indicators: Iterable[IndicatorData] = ()) -> etree._Element:
     """The activity of one grant or prize award: a child of its fund's activity, with the award as
-    an outgoing commitment and each paid installment as a disbursement. The grantee, a person, is
-    not named."""
+    an outgoing commitment and each paid installment as a disbursement, located in its
+    commitment's region. The grantee, a person, is not named."""
     call = award.application.call
     program = call.program
     identifier = activity_identifier(publisher.credit_code, award.public_id)
@@ -422,7 +422,7 @@ def award_activity(award, *, publisher: Publisher, fund_identifier: str, install
     if installments:
         _sub(activity, "activity-date", type="3", iso_date=max(i.due_on for i in installments).isoformat())
     _country(activity)
-    _location(activity, region=region)
+    _location(activity, region=award.commitment.region)
     _sectors(activity, _domain_sectors(program.domain))
     by_year: dict[int, int] = {}
     for installment in installments:
