@@ -11,7 +11,7 @@ import segno
 from django.urls import reverse
 from django.utils import timezone
 
-from commonweal.giving.pdf import receipt_pdf, statement_pdf
+from commonweal.giving.pdf import receipt_pdf
 from commonweal.giving.services import receipt_issue, receipt_request_gift, receipt_request_year, refund_create
 from tests.factories import add_member, donate, make_org, make_project, make_user
 from tests.giving.test_receipts import donate_at

@@ -16,7 +16,6 @@ import xml.etree.ElementTree as ET
 from collections.abc import Sequence
 
 import pygal
-from django.utils.translation import get_language
 from pygal.etree import etree as pygal_etree
 from pygal.style import Style
 
@@ -26,17 +25,12 @@ from commonweal.core.money import format_fen_compact
 # tree with the standard library's ElementTree, so pin pygal to it.
 pygal_etree.to_etree()
 
-__all__ = ["chart_lang", "fen_bar_chart", "static_svg"]
+__all__ = ["fen_bar_chart", "static_svg"]
 
 _FONT_FAMILY = 'system-ui, "PingFang SC", "Noto Sans CJK SC", "WenQuanYi Micro Hei", "Microsoft YaHei", sans-serif'
 _LABEL_FONT_SIZE = 13
 _LABEL_MAX_WIDTH = 190
 """Pixels kept left of the bars for the names; longer names are shortened with "…"."""
-
-
-def chart_lang() -> str:
-    """The language a chart's figures are written in: "en" under English, else "zh-hans"."""
-    return "en" if (get_language() or "").startswith("en") else "zh-hans"
 
 
 def _fen_bar_style(colours: tuple[str, ...]) -> Style:

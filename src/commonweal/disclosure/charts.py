@@ -6,7 +6,8 @@ that states every figure, the same ones the page's table shows.
 
 from django.utils.translation import gettext as _
 
-from commonweal.core.charts import chart_lang, fen_bar_chart, static_svg
+from commonweal.core.charts import fen_bar_chart, static_svg
+from commonweal.core.language import active_language
 from commonweal.core.money import format_fen
 from commonweal.disclosure.selectors.spending import ProjectFinancialSummary
 
@@ -38,7 +39,7 @@ def _describe(summary: ProjectFinancialSummary, lang: str) -> str:
 
 def budget_chart_svg(summary: ProjectFinancialSummary, *, chart_id: str) -> str:
     """Budget and paid spending per budget line as a standalone SVG document."""
-    lang = chart_lang()
+    lang = active_language()
     title = _("Budget and spending per budget item")
     height = chart_height(len(summary.lines))
     root = fen_bar_chart(

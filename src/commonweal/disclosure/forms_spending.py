@@ -7,11 +7,11 @@ active language.
 """
 
 from django import forms
-from django.utils.translation import get_language
 from django.utils.translation import gettext
 from django.utils.translation import gettext_lazy as _
 
 from commonweal.core.errors import DomainError
+from commonweal.core.language import active_language
 from commonweal.core.money import format_fen, parse_yuan
 from commonweal.disclosure.evidence import IMAGE_MAX_PIXELS
 from commonweal.disclosure.models.spending import EVIDENCE_MAX_BYTES, DisbursementKind, DisbursementStatus
@@ -38,16 +38,12 @@ _BY_CODE = {
 }
 
 
-def _lang() -> str:
-    return "en" if (get_language() or "").startswith("en") else "zh-hans"
-
-
 def _megabytes(size: int) -> str:
     return f"{size / (1024 * 1024):.1f}"  # display only, never money
 
 
 def _overspend_text(exc: Overspend) -> str:
-    lang = _lang()
+    lang = active_language()
     parts = []
     for problem in exc.problems:
         values = {"limit": format_fen(problem.limit_fen, lang=lang), "total": format_fen(problem.total_fen, lang=lang)}
@@ -147,7 +143,7 @@ class DisbursementForm(_SpendingForm):
 
     def __init__(self, *args, budget_lines, **kwargs):
         super().__init__(*args, **kwargs)
-        self.fields["budget_line"].choices = [(line.position, f"{line.name} ({format_fen(line.amount_fen, lang=_lang())})") for line in budget_lines]
+        self.fields["budget_line"].choices = [(line.position, f"{line.name} ({format_fen(line.amount_fen, lang=active_language())})") for line in budget_lines]
 
     def clean_amount_yuan(self) -> int:
         try:

@@ -19,11 +19,11 @@ from django.http import FileResponse, Http404, HttpResponse, HttpResponseNotAllo
 from django.shortcuts import redirect, render
 from django.urls import reverse
 from django.utils import timezone
-from django.utils.translation import get_language
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_noop
 
 from commonweal.core.errors import DomainError, NotFound
+from commonweal.core.language import is_english
 from commonweal.core.money import fen_to_yuan_str
 from commonweal.disclosure.charts import budget_chart_svg
 from commonweal.disclosure.forms_spending import (
@@ -301,7 +301,7 @@ def project_finances_svg(request, public_id: str):
 
 def _list_text(items) -> str:
     """Items joined as the active language writes a list: "a、b、c" or "a, b, c"."""
-    separator = ", " if (get_language() or "").startswith("en") else "、"
+    separator = ", " if is_english() else "、"
     return separator.join(str(item) for item in items)
 
 

@@ -10,12 +10,13 @@ from django.shortcuts import redirect, render
 from django.utils.translation import gettext as _
 
 from commonweal.core.errors import DomainError
+from commonweal.core.language import active_language
 from commonweal.core.privacy import public_donor_name
 from commonweal.giving import selectors as giving_selectors
 from commonweal.giving.providers import PROVIDERS
 from commonweal.giving.services import credentials_set, refund_create
 from commonweal.orgs import selectors
-from commonweal.orgs.console import ADMIN_FINANCE, console_lang, console_money, console_view, org_context
+from commonweal.orgs.console import ADMIN_FINANCE, console_money, console_view, org_context
 from commonweal.orgs.forms import RefundForm, credential_form_class, error_text
 from commonweal.projects import selectors as project_selectors
 from commonweal.projects.models import ProjectStatus
@@ -66,7 +67,7 @@ def credentials(request, org):
 
 @console_view(roles=ADMIN_FINANCE, methods=("GET",))
 def donations(request, org):
-    lang = console_lang()
+    lang = active_language()
     page = Paginator(giving_selectors.org_donations(org=org), DONATIONS_PER_PAGE).get_page(request.GET.get("page"))
     rows = [
         {

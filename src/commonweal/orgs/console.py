@@ -9,27 +9,23 @@ from functools import wraps
 
 from django.contrib.auth.decorators import login_required
 from django.http import Http404, HttpResponseNotAllowed
-from django.utils.translation import get_language
 
 from commonweal.core.errors import NotFound
+from commonweal.core.language import active_language
 from commonweal.core.money import format_fen
 from commonweal.orgs import selectors
 from commonweal.orgs.models import Role
 from commonweal.orgs.permissions import ANY_ROLE, access_org_by_public_id, member_role
 
-__all__ = ["ADMIN", "ADMIN_EDITOR", "ADMIN_FINANCE", "console_lang", "console_money", "console_view", "org_context"]
+__all__ = ["ADMIN", "ADMIN_EDITOR", "ADMIN_FINANCE", "console_money", "console_view", "org_context"]
 
 ADMIN = frozenset({Role.ADMIN})
 ADMIN_FINANCE = frozenset({Role.ADMIN, Role.FINANCE})
 ADMIN_EDITOR = frozenset({Role.ADMIN, Role.EDITOR})
 
 
-def console_lang() -> str:
-    return "en" if (get_language() or "").startswith("en") else "zh-hans"
-
-
 def console_money(amount_fen: int) -> str:
-    return format_fen(amount_fen, lang=console_lang())
+    return format_fen(amount_fen, lang=active_language())
 
 
 def console_view(*, roles=ANY_ROLE, methods=("GET", "POST"), resolve=None):

@@ -1,13 +1,13 @@
 """Console forms: they only parse input. Every rule lives in the services they feed."""
 
 from django import forms
-from django.utils.translation import get_language
 from django.utils.translation import gettext_lazy as _
 
 from commonweal.core.credit_code import validate_credit_code
 from commonweal.core.domains import Domain
 from commonweal.core.errors import DomainError
 from commonweal.core.identifiers import new_public_id
+from commonweal.core.language import is_english
 from commonweal.core.money import fen_to_yuan_str, parse_yuan
 from commonweal.core.sdg import sdg_goals, validate_sdg_tags
 from commonweal.orgs.models import OrgType, Role
@@ -182,8 +182,8 @@ def budget_text(lines) -> str:
 
 
 def _goal_choices():
-    zh = (get_language() or "zh-hans").lower().startswith("zh")
-    return [(goal.tag, f"{goal.number}. {goal.short_zh if zh else goal.short_en}") for goal in sdg_goals()]
+    en = is_english()
+    return [(goal.tag, f"{goal.number}. {goal.short_en if en else goal.short_zh}") for goal in sdg_goals()]
 
 
 class CoverField(forms.ImageField):

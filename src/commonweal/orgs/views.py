@@ -14,8 +14,9 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from commonweal.core.errors import DomainError
+from commonweal.core.language import active_language
 from commonweal.orgs import selectors
-from commonweal.orgs.console import ADMIN, console_lang, console_view, org_context
+from commonweal.orgs.console import ADMIN, console_view, org_context
 from commonweal.orgs.forms import InviteForm, OrgProfileForm, OrgRegisterForm, RemoveMemberForm, error_text
 from commonweal.orgs.models import VerificationStatus
 from commonweal.orgs.services import (
@@ -70,7 +71,7 @@ def invitation(request, token):
         except DomainError as exc:
             error = error_text(exc)
         else:
-            messages.success(request, _("Welcome to %(org)s.") % {"org": membership.org.name(console_lang())})
+            messages.success(request, _("Welcome to %(org)s.") % {"org": membership.org.name(active_language())})
             return redirect("console-org", org=membership.org.public_id)
     elif request.method != "GET":
         return HttpResponseNotAllowed(["GET", "POST"])

@@ -6,7 +6,8 @@ stating every figure the page's table shows.
 
 from django.utils.translation import gettext as _
 
-from commonweal.core.charts import chart_lang, fen_bar_chart, static_svg
+from commonweal.core.charts import fen_bar_chart, static_svg
+from commonweal.core.language import active_language
 from commonweal.core.money import format_fen
 from commonweal.programs.selectors import FundPortfolio
 
@@ -35,7 +36,7 @@ def _describe(portfolio: FundPortfolio, lang: str) -> str:
 
 def portfolio_chart_svg(portfolio: FundPortfolio, *, chart_id: str) -> str:
     """Per domain: allocated, committed and paid, as a standalone SVG document."""
-    lang = chart_lang()
+    lang = active_language()
     title = _("Allocated, committed and paid per domain")
     rows = portfolio.domains
     height = portfolio_chart_height(len(rows))

@@ -9,7 +9,8 @@ from django.utils.translation import gettext as _
 from django.utils.translation import gettext_noop
 
 from commonweal.core.errors import DomainError, NotFound
-from commonweal.orgs.console import ADMIN_EDITOR, console_lang, console_money, org_context
+from commonweal.core.language import active_language
+from commonweal.orgs.console import ADMIN_EDITOR, console_money, org_context
 from commonweal.orgs.forms import ProjectForm, ProjectPublicEditForm, TransitionForm, error_text
 from commonweal.projects.console import console_view
 from commonweal.projects.models import ProjectStatus
@@ -26,7 +27,7 @@ TRANSITION_LABELS = {
 
 
 def project_row(project) -> dict:
-    lang = console_lang()
+    lang = active_language()
     return {
         "project": project,
         "title": project.title(lang),

@@ -9,6 +9,7 @@ from django import template
 from django.utils.translation import get_language
 
 from commonweal.core.errors import InvalidInput
+from commonweal.core.language import is_english
 from commonweal.core.sdg import sdg_title as _sdg_title
 
 __all__ = ["bilingual", "sdg_title"]
@@ -16,14 +17,10 @@ __all__ = ["bilingual", "sdg_title"]
 register = template.Library()
 
 
-def _is_en() -> bool:
-    return (get_language() or "").lower().startswith("en")
-
-
 @register.filter
 def bilingual(obj, field: str) -> str:
     """``obj.<field>_en`` in English if it is not empty, else ``obj.<field>_zh``."""
-    if _is_en():
+    if is_english():
         english = getattr(obj, f"{field}_en", "")
         if english:
             return english

@@ -17,9 +17,10 @@ Rules (each applies only when the call sets it):
 import datetime as dt
 from dataclasses import dataclass
 
-from django.utils.translation import get_language, gettext, gettext_lazy as _
+from django.utils.translation import gettext, gettext_lazy as _
 
 from commonweal.core.divisions import SPECIAL_REGIONS, mainland_province
+from commonweal.core.language import is_english
 
 __all__ = ["REGIONS", "RuleResult", "earliest_birth_date", "eligibility_check", "rule_message", "region_label", "position_division",
            "position_label"]
@@ -44,7 +45,7 @@ def position_label(*, region: str, province: str) -> str:
     division = mainland_province(name=province) if province else None
     if division is None:
         return region_label(region)
-    name = division.en if (get_language() or "").startswith("en") else division.zh
+    name = division.en if is_english() else division.zh
     return f"{region_label(region)} · {name}"
 
 

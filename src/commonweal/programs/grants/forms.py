@@ -2,10 +2,11 @@
 :func:`grants_error_text` turns a service error into a sentence in the active language."""
 
 from django import forms
-from django.utils.translation import get_language, gettext_lazy as _
+from django.utils.translation import gettext_lazy as _
 
 from commonweal.core.divisions import MAINLAND_PROVINCES
 from commonweal.core.errors import DomainError
+from commonweal.core.language import is_english
 from commonweal.core.money import parse_yuan
 from commonweal.disclosure.forms_spending import EVIDENCE_ACCEPT, spending_error_text
 from commonweal.programs.grants.eligibility import REGIONS
@@ -78,13 +79,9 @@ def grants_error_text(exc: DomainError) -> str:
     return str(known) if known is not None else exc.message
 
 
-def _is_en() -> bool:
-    return (get_language() or "").startswith("en")
-
-
 def _province_choices() -> list[tuple[str, str]]:
     """The 31 mainland provinces by their stored (Chinese) names, labelled in the active language."""
-    en = _is_en()
+    en = is_english()
     return [("", "—")] + [(d.zh, d.en if en else d.zh) for d in MAINLAND_PROVINCES]
 
 
@@ -141,7 +138,7 @@ class ApplicationForm(GrantsForm):
                 label=_("Referee %(n)s: institution") % {"n": i + 1}, max_length=200, required=False)
         self.custom_keys = []
         for definition in call.form_fields:
-            label = definition["label_en"] if _is_en() and definition["label_en"] else definition["label_zh"]
+            label = definition["label_en"] if is_english() and definition["label_en"] else definition["label_zh"]
             name = f"answer_{definition['key']}"
             required = definition["required"]
             kind = definition["type"]
@@ -218,7 +215,7 @@ class ReviewForm(GrantsForm):
         super().__init__(*args, **kwargs)
         self.rubric_keys = []
         for criterion in rubric:
-            label = criterion["label_en"] if _is_en() and criterion["label_en"] else criterion["label_zh"]
+            label = criterion["label_en"] if is_english() and criterion["label_en"] else criterion["label_zh"]
             self.fields[f"score_{criterion['key']}"] = forms.ChoiceField(
                 label=label, choices=_SCORE_CHOICES, help_text=_("0 (poor) to 5 (excellent), or n/a"))
             self.rubric_keys.append(criterion["key"])
@@ -276,7 +273,7 @@ class ReturnForm(GrantsForm):
 
 
 def label_for(definition: dict) -> str:
-    return definition["label_en"] if _is_en() and definition["label_en"] else definition["label_zh"]
+    return definition["label_en"] if is_english() and definition["label_en"] else definition["label_zh"]
 
 
 __all__ += ["label_for"]

@@ -215,7 +215,6 @@ def _award_make(*, actor, call: Call, application: Application, first_due_on: dt
             f"another award of {call.award_amount_fen} fen would exceed it",
             code="call_budget_exceeded",
         )
-    program = call.program
     award = Award(application=application, amount_fen=call.award_amount_fen, awarded_by=actor, awarded_at=now)
     award.commitment = award_commitment_create(actor=actor, award=award)
     award.save()
