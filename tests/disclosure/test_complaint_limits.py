@@ -4,6 +4,7 @@ and writes nothing (no complaint, no evidence file, no audit event, no email).""
 
 import datetime as dt
 import html
+import importlib
 import threading
 from concurrent.futures import ThreadPoolExecutor
 from pathlib import Path
@@ -19,7 +20,7 @@ from commonweal.core.privacy import fingerprint
 from commonweal.core.timeutil import to_shanghai
 from commonweal.disclosure.models import Complaint
 from commonweal.disclosure.models.spending import evidence_storage
-from commonweal.disclosure.services.complaints import complaint_limits, complaint_submit
+from commonweal.disclosure.services.complaints import complaint_limits, complaint_submit, mailbox_key
 from tests.disclosure.spending_support import jpeg_bytes, upload
 from tests.factories import make_project, make_user
 
@@ -44,7 +45,8 @@ def sender(shared: str, n: int, account) -> dict:
     if shared == "account":
         args["reporter"] = account
     elif shared == "email":
-        args["reporter_email"] = "Same@Example.org" if n % 2 else "same@example.org"  # case does not matter
+        # One mailbox, however it is written: case and "+tags" do not matter.
+        args["reporter_email"] = ("same@example.org", "Same+2@Example.org", "same+complaints@example.ORG")[n % 3]
     else:
         args["client_address"] = "203.0.113.7"
     return args
@@ -90,6 +92,29 @@ def test_each_limit_refuses_the_next_complaint_and_writes_nothing(limits, limit,
     # Someone else is not affected.
     stranger = {"reporter_email": "stranger@example.org", "client_address": "192.0.2.1", "reporter": make_user()}
     assert send(projects[index], minutes=minutes, **stranger).reporter_email == "stranger@example.org"
+
+
+@pytest.mark.parametrize(("address", "mailbox"), [
+    ("Li.Wei+tips@Example.org", "li.wei@example.org"),
+    ("A.Li+2@GoogleMail.com", "ali@gmail.com"),
+    ("a.l.i@gmail.com", "ali@gmail.com"),
+    ("+only-a-tag@example.org", "+only-a-tag@example.org"),
+    ("  ali@qq.com ", "ali@qq.com"),
+])
+def test_a_mailbox_key_ignores_what_the_provider_ignores(address, mailbox):
+    assert mailbox_key(address) == mailbox
+
+
+@pytest.mark.django_db
+def test_different_mailboxes_stay_different_senders(limits):
+    project = make_project()
+    for n, address in enumerate(["li.wei@example.org", "liwei@example.org", "li.wei@example.com"]):
+        send(project, minutes=n, reporter_email=address, client_address=f"198.51.100.{n}")
+    send(project, minutes=3, reporter_email="liwei+again@example.org", client_address="198.51.100.9")
+    with pytest.raises(RateLimited) as info:
+        send(project, minutes=4, reporter_email="LIWEI+third@example.org", client_address="198.51.100.10")
+    assert (info.value.limit, info.value.identity) == ("per_project_per_day", "email")
+    assert Complaint.objects.filter(reporter_mailbox="liwei@example.org").count() == 2
 
 
 @pytest.mark.django_db
@@ -169,3 +194,18 @@ def test_concurrent_submissions_do_not_slip_past_the_count(limits):
         list(pool.map(submit, projects))
     assert sorted(outcomes, key=str) == ["accepted"] * 3 + ["per_hour"] * (SENDERS - 3)
     assert Complaint.objects.filter(reporter_email="flood@example.org").count() == 3
+
+
+@pytest.mark.django_db
+def test_complaints_from_before_the_mailbox_column_get_their_mailbox(limits):
+    from django.apps import apps
+    migration = importlib.import_module("commonweal.disclosure.migrations.0005_complaint_sender_mailbox")
+    project = make_project()
+    older = [send(project, minutes=n, reporter_email=address) for n, address in enumerate(["A.Li+1@Gmail.com", "a.li@googlemail.com"])]
+    Complaint.objects.update(reporter_mailbox="")  # as the column's default left them
+
+    migration.fill_mailboxes(apps, None)
+
+    assert [Complaint.objects.get(pk=c.pk).reporter_mailbox for c in older] == ["ali@gmail.com", "ali@gmail.com"]
+    with pytest.raises(RateLimited):  # they count again: that mailbox sent two about this project today
+        send(project, minutes=5, reporter_email="ali@gmail.com")

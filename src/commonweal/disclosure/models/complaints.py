@@ -12,7 +12,6 @@
 from django.conf import settings
 from django.db import models
 from django.db.models import Q
-from django.db.models.functions import Lower
 from django.utils.translation import gettext_lazy as _
 
 from commonweal.core.identifiers import new_public_id
@@ -60,6 +59,9 @@ class Complaint(models.Model):
     details = models.TextField(_("details"), max_length=COMPLAINT_DETAILS_MAX_LENGTH)
     reporter = models.ForeignKey(settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL, related_name="complaints")
     reporter_email = models.EmailField(_("email for the answer"))
+    # The mailbox behind reporter_email (services.complaints.mailbox_key), for the rate limits only:
+    # "A.Li+1@Gmail.com" and "ali@gmail.com" are one sender.
+    reporter_mailbox = models.CharField(max_length=254, blank=True)
     # Keyed hash (core.privacy.fingerprint) of the sender's network address, for the rate limits only.
     client_fingerprint = models.CharField(max_length=32, blank=True)
     # Checked by content (disclosure.evidence), stored privately, shown to operators only.
@@ -83,7 +85,7 @@ class Complaint(models.Model):
             models.Index(fields=["org", "status", "decided_at"], name="complaint_org_outcomes"),
             # The rate limits count one reporter's recent complaints by each identity.
             models.Index(fields=["reporter", "received_at"], name="complaint_reporter_time"),
-            models.Index(Lower("reporter_email"), "received_at", name="complaint_email_time"),
+            models.Index(fields=["reporter_mailbox", "received_at"], name="complaint_mailbox_time"),
             models.Index(fields=["client_fingerprint", "received_at"], name="complaint_client_time"),
         ]
         constraints = [

@@ -30,8 +30,6 @@ from django.core.mail import send_mail
 from django.core.validators import validate_email
 from django.db import connection, transaction
 from django.db.models import Count, Q
-from django.db.models.functions import Lower
-from django.db.models.lookups import Exact
 from django.utils import timezone
 
 from commonweal.core.audit import audit_record
@@ -58,6 +56,7 @@ __all__ = [
     "complaint_respond_by",
     "complaint_submit",
     "complaint_decide",
+    "mailbox_key",
 ]
 
 logger = logging.getLogger("commonweal.disclosure")
@@ -131,10 +130,27 @@ def complaint_limits() -> tuple[ComplaintLimit, ...]:
 _IDENTITY_WORDS = {"account": "account", "email": "email address", "address": "network address"}
 
 
+# Providers that ignore dots in the local part: "a.li@gmail.com" reaches "ali@gmail.com".
+_DOTLESS_DOMAINS = frozenset({"gmail.com", "googlemail.com"})
+
+
+def mailbox_key(email: str) -> str:
+    """The mailbox an address delivers to, as the rate limits count it: lower case, without a
+    "+tag" (Gmail, Outlook, iCloud, Fastmail and others deliver "ali+2@…" to "ali@…"), and
+    without dots at Gmail. So one person cannot pass for many senders by varying the address."""
+    local, _at, domain = email.strip().lower().rpartition("@")
+    local = local.partition("+")[0] or local
+    if domain in _DOTLESS_DOMAINS:
+        local = local.replace(".", "") or local
+        domain = "gmail.com"
+    return f"{local}@{domain}"
+
+
 def _sender_identities(*, reporter_id: int | None, email: str, client_fingerprint: str) -> dict[str, tuple[str, Q]]:
     """Each identity of the sender: its kind, its value and the complaints it sent. Email
-    addresses compare case-insensitively (index ``complaint_email_time``)."""
-    identities = {"email": (email.lower(), Q(Exact(Lower("reporter_email"), email.lower())))}
+    addresses count by their mailbox (:func:`mailbox_key`, index ``complaint_mailbox_time``)."""
+    mailbox = mailbox_key(email)
+    identities = {"email": (mailbox, Q(reporter_mailbox=mailbox))}
     if reporter_id is not None:
         identities["account"] = (str(reporter_id), Q(reporter_id=reporter_id))
     if client_fingerprint:
@@ -222,8 +238,8 @@ def complaint_submit(*, project: Project, reason: str, details: str, reporter_em
         _check_limits(project=project, identities=identities, now=now)
         complaint = Complaint(
             project=project, org=project.org, reason=reason, details=details, reporter=reporter if signed_in else None,
-            reporter_email=email, client_fingerprint=client_fingerprint, received_at=now, received_on=received_on,
-            respond_by=complaint_respond_by(received_on),
+            reporter_email=email, reporter_mailbox=mailbox_key(email), client_fingerprint=client_fingerprint,
+            received_at=now, received_on=received_on, respond_by=complaint_respond_by(received_on),
         )
         if clean is not None:
             complaint.evidence_content_type = clean.content_type
