@@ -40,6 +40,7 @@ from pydantic import ValidationError
 
 from commonweal.core.errors import PaymentRejected
 from commonweal.core.identifiers import is_public_id
+from commonweal.core.serving import tune_gc
 from commonweal.giving import api
 from commonweal.giving.providers import PROVIDERS
 from commonweal.giving.services import IntentRequest, Notified, intents_create, notifications_receive
@@ -190,6 +191,7 @@ async def _lifespan(receive, send) -> None:
     while True:
         message = await receive()
         if message["type"] == "lifespan.startup":
+            tune_gc()
             await send({"type": "lifespan.startup.complete"})
         elif message["type"] == "lifespan.shutdown":
             await send({"type": "lifespan.shutdown.complete"})
