@@ -11,7 +11,7 @@ from commonweal.core.errors import NotFound
 from commonweal.impact.charts import CHART_HEIGHT, CHART_WIDTH, indicator_chart_svg
 from commonweal.impact.selectors import impact_by_domain, indicator_status, project_impact_public, public_indicator
 from commonweal.impact.sroi_labels import outcome_rows, sensitivity_rows
-from commonweal.core.language import is_english
+from commonweal.core.language import active_language
 
 __all__ = ["impact_index", "impact_project", "indicator_chart"]
 
@@ -25,7 +25,7 @@ def impact_project(request, public_id: str):
         project, statuses, sroi = project_impact_public(public_id=public_id)
     except NotFound as exc:
         raise Http404(exc.message) from None
-    lang = "en" if is_english() else "zh"
+    lang = active_language()
     indicators = [
         {"s": s, "name": s.indicator.name(lang), "chart_url": reverse("impact-indicator-chart", args=[s.indicator.public_id])}
         for s in statuses
@@ -43,7 +43,7 @@ def indicator_chart(request, public_id: str):
         indicator = public_indicator(public_id=public_id)
     except NotFound as exc:
         raise Http404(exc.message) from None
-    title = indicator.name("en" if is_english() else "zh")
+    title = indicator.name(active_language())
     svg = indicator_chart_svg(indicator_status(indicator), chart_id=f"indicator-{indicator.public_id}", title=title)
     response = HttpResponse(svg, content_type="image/svg+xml; charset=utf-8")
     response["Cache-Control"] = "public, max-age=60"

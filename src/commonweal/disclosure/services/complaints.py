@@ -146,10 +146,9 @@ def mailbox_key(email: str) -> str:
     return f"{local}@{domain}"
 
 
-def _sender_identities(*, reporter_id: int | None, email: str, client_fingerprint: str) -> dict[str, tuple[str, Q]]:
+def _sender_identities(*, reporter_id: int | None, mailbox: str, client_fingerprint: str) -> dict[str, tuple[str, Q]]:
     """Each identity of the sender: its kind, its value and the complaints it sent. Email
     addresses count by their mailbox (:func:`mailbox_key`, index ``complaint_mailbox_time``)."""
-    mailbox = mailbox_key(email)
     identities = {"email": (mailbox, Q(reporter_mailbox=mailbox))}
     if reporter_id is not None:
         identities["account"] = (str(reporter_id), Q(reporter_id=reporter_id))
@@ -226,7 +225,8 @@ def complaint_submit(*, project: Project, reason: str, details: str, reporter_em
     signed_in = getattr(reporter, "is_authenticated", False)
     email = _clean_email(reporter_email or (reporter.email if signed_in else ""))
     client_fingerprint = fingerprint("address", client_address)
-    identities = _sender_identities(reporter_id=reporter.pk if signed_in else None, email=email,
+    mailbox = mailbox_key(email)
+    identities = _sender_identities(reporter_id=reporter.pk if signed_in else None, mailbox=mailbox,
                                     client_fingerprint=client_fingerprint)
     clean = evidence_clean(evidence_read(evidence)) if evidence is not None else None
     received_on = shanghai_date(now)
@@ -238,7 +238,7 @@ def complaint_submit(*, project: Project, reason: str, details: str, reporter_em
         _check_limits(project=project, identities=identities, now=now)
         complaint = Complaint(
             project=project, org=project.org, reason=reason, details=details, reporter=reporter if signed_in else None,
-            reporter_email=email, reporter_mailbox=mailbox_key(email), client_fingerprint=client_fingerprint,
+            reporter_email=email, reporter_mailbox=mailbox, client_fingerprint=client_fingerprint,
             received_at=now, received_on=received_on, respond_by=complaint_respond_by(received_on),
         )
         if clean is not None:

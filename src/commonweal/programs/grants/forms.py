@@ -138,7 +138,7 @@ class ApplicationForm(GrantsForm):
                 label=_("Referee %(n)s: institution") % {"n": i + 1}, max_length=200, required=False)
         self.custom_keys = []
         for definition in call.form_fields:
-            label = definition["label_en"] if is_english() and definition["label_en"] else definition["label_zh"]
+            label = label_for(definition)
             name = f"answer_{definition['key']}"
             required = definition["required"]
             kind = definition["type"]
@@ -215,7 +215,7 @@ class ReviewForm(GrantsForm):
         super().__init__(*args, **kwargs)
         self.rubric_keys = []
         for criterion in rubric:
-            label = criterion["label_en"] if is_english() and criterion["label_en"] else criterion["label_zh"]
+            label = label_for(criterion)
             self.fields[f"score_{criterion['key']}"] = forms.ChoiceField(
                 label=label, choices=_SCORE_CHOICES, help_text=_("0 (poor) to 5 (excellent), or n/a"))
             self.rubric_keys.append(criterion["key"])
@@ -273,6 +273,7 @@ class ReturnForm(GrantsForm):
 
 
 def label_for(definition: dict) -> str:
+    """A custom field's or rubric criterion's label: English if active and given, else Chinese."""
     return definition["label_en"] if is_english() and definition["label_en"] else definition["label_zh"]
 
 
